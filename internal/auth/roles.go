@@ -1,0 +1,57 @@
+package auth
+
+import "slices"
+
+// Role is what a user is in an organisation.
+type Role string
+
+// The roles, from most to least privileged.
+const (
+	Admin       Role = "admin"
+	Analyst     Role = "analyst"
+	Coordinator Role = "coordinator"
+	Field       Role = "field"
+	Partner     Role = "partner"
+	Public      Role = "public" // anyone not signed in
+)
+
+// Roles lists the roles a user account can have.
+func Roles() []Role { return []Role{Admin, Analyst, Coordinator, Field, Partner} }
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, bool) {
+	r := Role(s)
+	return r, slices.Contains(Roles(), r)
+}
+
+// Permission is something a route or an action requires.
+type Permission string
+
+// The permissions. Every route declares exactly one.
+const (
+	PermPublic         Permission = "public"          // anyone, including the public: aggregates only
+	PermSignedIn       Permission = "signed_in"       // any signed-in user
+	PermViewAggregates Permission = "view_aggregates" // dashboards, maps, trends (signed in)
+	PermViewIncidents  Permission = "view_incidents"  // incident records
+	PermImportData     Permission = "import_data"     // areas and incidents
+	PermImportIndic    Permission = "import_indicators"
+	PermManageUsers    Permission = "manage_users"
+	PermViewAudit      Permission = "view_audit"
+)
+
+// Allows reports whether role r has permission p.
+func Allows(r Role, p Permission) bool {
+	switch p {
+	case PermPublic:
+		return true
+	case PermSignedIn, PermViewAggregates:
+		return r != Public && r != ""
+	case PermViewIncidents, PermImportData:
+		return r == Admin || r == Analyst
+	case PermImportIndic:
+		return r == Admin || r == Analyst || r == Partner || r == Coordinator
+	case PermManageUsers, PermViewAudit:
+		return r == Admin
+	}
+	return false
+}

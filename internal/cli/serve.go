@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/icarus-city/icarus/internal/auth"
+	"github.com/icarus-city/icarus/internal/config"
+	"github.com/icarus-city/icarus/internal/demo"
+	"github.com/icarus-city/icarus/internal/hub"
+	"github.com/icarus-city/icarus/internal/store"
+	"github.com/icarus-city/icarus/internal/web"
+)
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	fs := newFlags(env, "serve", "serve [--data DIR] [--addr HOST:PORT]")
+	cfg.ServeFlags(fs)
+	withDemo := fs.Bool("demo", false, "load the demo city on first run (same as 'icarus demo')")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, env, cfg, *withDemo)
+}
+
+func runDemo(ctx context.Context, env *Env, args []string) error {
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	fs := newFlags(env, "demo", "demo [--data DIR] [--addr HOST:PORT]")
+	cfg.ServeFlags(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, env, cfg, true)
+}
+
+// serve opens the store, loads the demo when asked and the store is empty,
+// makes sure an admin exists, and serves until ctx ends.
+func serve(ctx context.Context, env *Env, cfg config.Config, withDemo bool) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(env.Stderr, cfg.LogLevel)
+	t0 := time.Now()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var org store.Org
+	if withDemo {
+		if org, err = loadDemo(ctx, env, st); err != nil {
+			return err
+		}
+	} else if org, err = defaultOrg(ctx, st, ""); err != nil {
+		return err
+	}
+	pw, err := ensureAdmin(ctx, st, org)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Options{Store: st, Config: cfg, Logger: log, UploadDir: filepath.Join(cfg.DataDir, "uploads")})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	base := cfg.BaseURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	fmt.Fprintf(env.Stdout, "Icarus is running at %s (ready in %.1fs; data in %s)\n", base, time.Since(t0).Seconds(), cfg.DataDir)
+	if pw != "" {
+		fmt.Fprintf(env.Stdout, "Sign in as %s with password %s\n(shown once: change it with 'icarus user passwd --email %s')\n", adminEmail, pw, adminEmail)
+	} else {
+		fmt.Fprintf(env.Stdout, "Sign in with an existing account ('icarus user list' shows them; 'icarus user passwd' resets a password)\n")
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	srv.Shutdown(sctx)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+const adminEmail = "admin@icarus.local"
+
+// ensureAdmin creates the first admin account when there is no user, and
+// returns its generated password ("" when users exist).
+func ensureAdmin(ctx context.Context, st *store.Store, org store.Org) (string, error) {
+	us, err := st.Users(ctx, 0)
+	if err != nil || len(us) > 0 {
+		return "", err
+	}
+	pw, err := auth.NewToken(rand.Reader, 15)
+	if err != nil {
+		return "", err
+	}
+	hash, err := auth.HashPassword(pw, auth.DefaultParams(), rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	if _, err := st.CreateUser(ctx, store.User{OrgID: org.ID, Email: adminEmail, Name: "Administrator", Role: auth.Admin}, hash); err != nil {
+		return "", err
+	}
+	st.Audit(ctx, store.AuditEntry{OrgID: org.ID, Actor: "system", Action: "user.add", Target: adminEmail, Detail: "first run: generated admin"})
+	return pw, nil
+}
+
+// loadDemo creates the demo organisation and loads its data on first run.
+func loadDemo(ctx context.Context, env *Env, st *store.Store) (store.Org, error) {
+	org, err := st.EnsureOrg(ctx, demo.OrgSlug, demo.OrgName)
+	if err != nil {
+		return org, err
+	}
+	ds, err := st.Datasets(ctx, org.ID)
+	if err != nil || len(ds) > 0 {
+		return org, err
+	}
+	fmt.Fprintf(env.Stdout, "Loading the demo city (%s, real police open data)...\n", demo.OrgName)
+	sums, err := demo.Load(ctx, hub.New(st), org.ID, func(what string) { fmt.Fprintf(env.Stdout, "  importing %s\n", what) })
+	for _, s := range sums {
+		fmt.Fprintf(env.Stdout, "  %-10s %-28s read %6d  accepted %6d  rejected %d  (%.1fs)\n", s.Kind, s.File, s.Read, s.Accepted, s.Rejected, s.Seconds)
+	}
+	if err != nil {
+		return org, fmt.Errorf("loading the demo: %w", err)
+	}
+	return org, nil
+}

@@ -1,0 +1,102 @@
+// Package config holds Icarus's one typed configuration. Values come from
+// defaults, then an optional JSON file, then ICARUS_* environment variables,
+// then command-line flags, each overriding the one before.
+package config
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	DataDir       string `json:"data"`           // data directory (SQLite database, backups)
+	Addr          string `json:"addr"`           // listen address of serve/demo
+	BaseURL       string `json:"base_url"`       // public URL, used in printed links; derived from Addr when empty
+	TileURL       string `json:"tile_url"`       // map tile URL template; empty = no base map
+	TileAttrib    string `json:"tile_attribution"`
+	SuppressBelow int    `json:"suppress_below"` // public counts below this are suppressed
+	SecureCookies bool   `json:"secure_cookies"` // set the Secure flag on cookies (behind TLS)
+	LogLevel      string `json:"log_level"`      // debug, info, warn, error
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{DataDir: "./icarus-data", Addr: "127.0.0.1:8080", SuppressBelow: 5, LogLevel: "info"}
+}
+
+// Load builds the configuration from file (when non-empty) and the
+// environment given as a lookup function (os.LookupEnv in production).
+func Load(file string, getenv func(string) (string, bool)) (Config, error) {
+	c := Default()
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return c, fmt.Errorf("config file: %w", err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("config file %s: %w", file, err)
+		}
+	}
+	str := func(name string, dst *string) {
+		if v, ok := getenv(name); ok {
+			*dst = v
+		}
+	}
+	str("ICARUS_DATA", &c.DataDir)
+	str("ICARUS_ADDR", &c.Addr)
+	str("ICARUS_BASE_URL", &c.BaseURL)
+	str("ICARUS_TILE_URL", &c.TileURL)
+	str("ICARUS_TILE_ATTRIBUTION", &c.TileAttrib)
+	str("ICARUS_LOG_LEVEL", &c.LogLevel)
+	if v, ok := getenv("ICARUS_SUPPRESS_BELOW"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("ICARUS_SUPPRESS_BELOW=%q: want a whole number >= 0", v)
+		}
+		c.SuppressBelow = n
+	}
+	if v, ok := getenv("ICARUS_SECURE_COOKIES"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("ICARUS_SECURE_COOKIES=%q: want true or false", v)
+		}
+		c.SecureCookies = b
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the values.
+func (c Config) Validate() error {
+	if c.SuppressBelow < 0 {
+		return fmt.Errorf("suppress_below must be >= 0")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	return nil
+}
+
+// DataFlag registers --data on fs, writing into c.
+func (c *Config) DataFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `DIR`ectory (SQLite database)")
+}
+
+// ServeFlags registers the flags of serve and demo on fs.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.DataFlag(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address `HOST:PORT`")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public `URL` of this server (for printed links)")
+	fs.StringVar(&c.TileURL, "tile-url", c.TileURL, "map tile `URL` template, e.g. https://tile.example.org/{z}/{x}/{y}.png (none by default)")
+	fs.IntVar(&c.SuppressBelow, "suppress-below", c.SuppressBelow, "suppress public counts below `N`")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (serve behind TLS)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn, error")
+}

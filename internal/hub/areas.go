@@ -1,0 +1,425 @@
+package hub
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/icarus-city/icarus/internal/apperr"
+	"github.com/icarus-city/icarus/internal/geo"
+	"github.com/icarus-city/icarus/internal/incident"
+	"github.com/icarus-city/icarus/internal/store"
+)
+
+// Opener opens the file of a spatial data set with the given extension
+// (".shp", ".dbf", ".prj", or the file's own extension); callers map it to
+// the file system, an upload or an archive. A missing optional part returns
+// an error wrapping fs.ErrNotExist.
+type Opener func(ext string) (io.ReadCloser, error)
+
+// ReadSpatial reads a GeoJSON, KML or ESRI Shapefile data set named name.
+func ReadSpatial(name string, open Opener) (*geo.Collection, error) {
+	ext := strings.ToLower(filepath.Ext(name))
+	readAll := func(ext string) ([]byte, error) {
+		f, err := open(ext)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return io.ReadAll(f)
+	}
+	switch ext {
+	case ".geojson", ".json":
+		b, err := readAll(ext)
+		if err != nil {
+			return nil, err
+		}
+		return geo.ReadGeoJSON(bytes.NewReader(b))
+	case ".kml":
+		b, err := readAll(ext)
+		if err != nil {
+			return nil, err
+		}
+		return geo.ReadKML(bytes.NewReader(b))
+	case ".shp":
+		shp, err := readAll(".shp")
+		if err != nil {
+			return nil, err
+		}
+		dbf, err := readAll(".dbf")
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Invalid, err, "%s: the shapefile's .dbf (attributes) is needed beside the .shp", name)
+		}
+		prj, _ := readAll(".prj") // optional: ResolveCRS asks for --crs when absent
+		return geo.ReadShapefile(bytes.NewReader(shp), bytes.NewReader(dbf), string(prj))
+	}
+	return nil, apperr.New(apperr.Invalid, "%s: unsupported file type %q (want .geojson, .json, .kml or .shp)", name, ext)
+}
+
+// AreaOptions configure an area import.
+type AreaOptions struct {
+	OrgID       int64
+	Layer       string // layer name; default: the file name without extension
+	CRS         string // CRS when the file declares none (or to override a wrong one with Force)
+	ForceCRS    bool
+	CodeField   string // attribute holding the area code; detected when empty
+	NameField   string // attribute holding the area name; detected when empty
+	Attribution string
+	Actor       string
+}
+
+var (
+	codeLike = regexp.MustCompile(`(?i)^(code|id|.*cd|.*_code|.*code|geoid|dauid|.*_id)$`)
+	nameLike = regexp.MustCompile(`(?i)^(name|.*nm|.*_name|.*name|label|neighbourhood|district)$`)
+)
+
+// detectField returns the first attribute matching re (in a stable order)
+// whose values are unique and non-empty over all features.
+func detectField(fc []geo.Feature, re *regexp.Regexp, unique bool) string {
+	if len(fc) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(fc[0].Props))
+	for k := range fc[0].Props {
+		if re.MatchString(k) {
+			keys = append(keys, k)
+		}
+	}
+	// prefer exact "code"/"name", then shorter names
+	sortByPreference(keys)
+	for _, k := range keys {
+		seen := make(map[string]bool, len(fc))
+		ok := true
+		for _, f := range fc {
+			v := f.Props[k]
+			if v == "" || (unique && seen[v]) {
+				ok = false
+				break
+			}
+			seen[v] = true
+		}
+		if ok {
+			return k
+		}
+	}
+	return ""
+}
+
+func sortByPreference(keys []string) {
+	rank := func(k string) int {
+		switch strings.ToLower(k) {
+		case "code", "name":
+			return 0
+		}
+		return 1
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0; j-- {
+			a, b := keys[j-1], keys[j]
+			if rank(a) > rank(b) || (rank(a) == rank(b) && (len(a) > len(b) || (len(a) == len(b) && a > b))) {
+				keys[j-1], keys[j] = b, a
+			}
+		}
+	}
+}
+
+// ImportAreas imports a boundary data set as a layer of areas, then
+// recomputes the layer's containment in the other layers and the assignment
+// of the organisation's incidents to its areas.
+func (s *Service) ImportAreas(ctx context.Context, name string, fc *geo.Collection, opt AreaOptions) (Summary, error) {
+	t0 := time.Now()
+	sum := Summary{Kind: "areas", File: filepath.Base(name), Errors: []incident.RowError{}}
+	if opt.Layer == "" {
+		opt.Layer = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	}
+	sum.Target = opt.Layer
+	var crs geo.CRS
+	var err error
+	if opt.ForceCRS && opt.CRS != "" {
+		crs, err = geo.ParseCRS(opt.CRS)
+	} else {
+		crs, err = fc.ResolveCRS(opt.CRS)
+	}
+	if err != nil {
+		return sum, apperr.Wrap(apperr.Invalid, err, "%s: coordinate reference system", sum.File)
+	}
+	sum.CRS = crs.String()
+	codeF, nameF := opt.CodeField, opt.NameField
+	if codeF == "" {
+		codeF = detectField(fc.Features, codeLike, true)
+	}
+	if nameF == "" {
+		nameF = detectField(fc.Features, nameLike, false)
+	}
+	if codeF != "" && len(fc.Features) > 0 {
+		if _, ok := fc.Features[0].Props[codeF]; !ok {
+			return sum, apperr.New(apperr.Invalid, "%s: no attribute %q (attributes: %s)", sum.File, codeF, strings.Join(propNames(fc.Features[0]), ", "))
+		}
+	}
+	rej := newRejects(nil, &sum)
+	wgs := geo.WGS84()
+	var areas []store.Area
+	var polys []orb.MultiPolygon
+	seen := map[string]int{}
+	var all orb.Bound
+	for _, f := range fc.Features {
+		sum.Read++
+		code := f.Props[codeF]
+		if codeF == "" {
+			code = fmt.Sprint(f.Index)
+		}
+		bad := func(field, msg string, args ...any) {
+			rej.add(incident.RowError{Line: f.Index, Field: field, Message: fmt.Sprintf(msg, args...)})
+		}
+		if code == "" {
+			bad(codeF, "feature %d has an empty area code", f.Index)
+			continue
+		}
+		if prev, dup := seen[code]; dup {
+			bad(codeF, "area code %q already used by feature %d", code, prev)
+			continue
+		}
+		mp, ok := geo.AsMultiPolygon(f.Geometry)
+		if !ok {
+			if f.Geometry == nil {
+				bad("geometry", "feature %d has no geometry", f.Index)
+			} else {
+				bad("geometry", "feature %d is a %s, not a polygon", f.Index, f.Geometry.GeoJSONType())
+			}
+			continue
+		}
+		g, err := geo.Reproject(mp, crs, wgs)
+		if err != nil {
+			bad("geometry", "feature %d: %v", f.Index, err)
+			continue
+		}
+		wmp := g.(orb.MultiPolygon)
+		seen[code] = f.Index
+		b := wmp.Bound()
+		if len(areas) == 0 {
+			all = b
+		} else {
+			all = all.Union(b)
+		}
+		nm := f.Props[nameF]
+		if nm == "" {
+			nm = code
+		}
+		areas = append(areas, store.Area{Code: code, Name: nm, MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1]})
+		polys = append(polys, wmp)
+		sum.Accepted++
+	}
+	if sum.Accepted == 0 {
+		return sum, apperr.New(apperr.Invalid, "%s: no usable area in the file (%d features read)", sum.File, sum.Read)
+	}
+	org, err := s.Store.Org(ctx, opt.OrgID)
+	if err != nil {
+		return sum, err
+	}
+	metric := geo.MetricCRSFor(all)
+	if org.MetricCRS != 0 {
+		if c, err := geo.ParseCRS(fmt.Sprintf("EPSG:%d", org.MetricCRS)); err == nil {
+			metric = c
+		}
+	} else if err := s.Store.SetOrgMetricCRS(ctx, org.ID, metric.Code); err != nil {
+		return sum, err
+	}
+	for i := range areas {
+		m, err := geo.Reproject(polys[i], wgs, metric)
+		if err == nil {
+			areas[i].AreaM2 = geo.AreaM2(m.(orb.MultiPolygon))
+		}
+		gj, err := geojson.NewGeometry(polys[i]).MarshalJSON()
+		if err != nil {
+			return sum, err
+		}
+		areas[i].Geometry = gj
+	}
+	res, err := s.Store.ReplaceLayer(ctx, store.Layer{OrgID: opt.OrgID, Name: opt.Layer, Source: sum.File, SourceCRS: sum.CRS, Attribution: opt.Attribution}, areas)
+	if err != nil {
+		return sum, err
+	}
+	sum.Inserted, sum.Duplicates = res.Inserted, res.Updated
+	if err := s.relate(ctx, opt.OrgID, res.Layer.ID); err != nil {
+		return sum, err
+	}
+	sum.Seconds = time.Since(t0).Seconds()
+	_, err = s.Store.RecordImport(ctx, store.ImportRecord{OrgID: opt.OrgID, Kind: "areas", TargetID: res.Layer.ID, FileName: sum.File,
+		Read: sum.Read, Accepted: sum.Accepted, Rejected: sum.Rejected, Inserted: sum.Inserted, Duplicates: sum.Duplicates,
+		Actor: opt.Actor, Started: t0, Finished: s.Now()})
+	return sum, err
+}
+
+func propNames(f geo.Feature) []string {
+	out := make([]string, 0, len(f.Props))
+	for k := range f.Props {
+		out = append(out, k)
+	}
+	sortByPreference(out)
+	return out
+}
+
+// areaSet is the areas of an organisation with a spatial index over them.
+type areaSet struct {
+	areas []store.Area
+	polys []orb.MultiPolygon
+	ix    *geo.AreaIndex
+}
+
+// loadAreas loads the organisation's areas (of one layer when layerID != 0,
+// of all layers except skipLayer otherwise) and indexes them in lon/lat.
+func (s *Service) loadAreas(ctx context.Context, orgID, layerID, skipLayer int64) (*areaSet, error) {
+	all, err := s.Store.Areas(ctx, orgID, layerID, true)
+	if err != nil {
+		return nil, err
+	}
+	set := &areaSet{}
+	for _, a := range all {
+		if a.LayerID == skipLayer {
+			continue
+		}
+		g, err := geojson.UnmarshalGeometry(a.Geometry)
+		if err != nil {
+			return nil, fmt.Errorf("area %d geometry: %w", a.ID, err)
+		}
+		mp, ok := geo.AsMultiPolygon(g.Geometry())
+		if !ok {
+			return nil, fmt.Errorf("area %d geometry is not a polygon", a.ID)
+		}
+		set.areas = append(set.areas, a)
+		set.polys = append(set.polys, mp)
+	}
+	set.ix = geo.NewAreaIndex(set.polys)
+	return set, nil
+}
+
+// locate returns the ids of the areas containing (lon, lat).
+func (a *areaSet) locate(lon, lat float64, buf []int64) []int64 {
+	buf = buf[:0]
+	for _, i := range a.ix.Locate(orb.Point{lon, lat}) {
+		buf = append(buf, a.areas[i].ID)
+	}
+	return buf
+}
+
+// relate recomputes, for a newly imported layer, its containment relations
+// with the other layers and the assignment of incidents to its areas.
+func (s *Service) relate(ctx context.Context, orgID, layerID int64) error {
+	mine, err := s.loadAreas(ctx, orgID, layerID, 0)
+	if err != nil {
+		return err
+	}
+	others, err := s.loadAreas(ctx, orgID, 0, layerID)
+	if err != nil {
+		return err
+	}
+	var cs []store.Containment
+	if len(others.areas) > 0 {
+		cs = append(cs, containment(mine, others)...)
+		cs = append(cs, containment(others, mine)...)
+	}
+	if err := s.Store.ReplaceContainment(ctx, layerID, cs); err != nil {
+		return err
+	}
+	var pairs [][2]int64
+	var buf []int64
+	err = s.Store.IncidentPoints(ctx, orgID, func(p store.IncidentPoint) error {
+		buf = mine.locate(p.Lon, p.Lat, buf)
+		for _, a := range buf {
+			pairs = append(pairs, [2]int64{p.ID, a})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.Store.ReplaceAssignments(ctx, layerID, pairs)
+}
+
+// containmentSamples is the number of sample points per axis used to
+// estimate the share of an area inside areas of another layer.
+const containmentSamples = 12
+
+// containment estimates, for each area of child, the share of its surface in
+// each area of parent, from a regular grid of sample points over the child's
+// bounding box that fall inside it. Shares under 5% are dropped.
+func containment(child, parent *areaSet) []store.Containment {
+	var out []store.Containment
+	for i, a := range child.areas {
+		b := child.polys[i].Bound()
+		counts := map[int64]int{}
+		total := 0
+		for ix := 0; ix < containmentSamples; ix++ {
+			for iy := 0; iy < containmentSamples; iy++ {
+				p := orb.Point{
+					b.Min[0] + (float64(ix)+0.5)/containmentSamples*(b.Max[0]-b.Min[0]),
+					b.Min[1] + (float64(iy)+0.5)/containmentSamples*(b.Max[1]-b.Min[1]),
+				}
+				if !planar.MultiPolygonContains(child.polys[i], p) {
+					continue
+				}
+				total++
+				for _, j := range parent.ix.Locate(p) {
+					counts[parent.areas[j].ID]++
+				}
+			}
+		}
+		if total == 0 {
+			continue
+		}
+		for pid, n := range counts {
+			share := float64(n) / float64(total)
+			if share >= 0.05 {
+				out = append(out, store.Containment{ChildID: a.ID, ParentID: pid, Share: share})
+			}
+		}
+	}
+	return out
+}
+
+// ZipOpener finds the spatial data set in a zip archive (a .shp with its
+// .dbf and .prj, or a single .geojson/.kml) and returns its name and an
+// Opener over the archive.
+func ZipOpener(r io.ReaderAt, size int64) (string, Opener, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return "", nil, apperr.Wrap(apperr.Invalid, err, "not a readable zip archive")
+	}
+	var main string
+	files := map[string]*zip.File{}
+	for _, f := range zr.File {
+		ext := strings.ToLower(filepath.Ext(f.Name))
+		files[strings.ToLower(strings.TrimSuffix(f.Name, filepath.Ext(f.Name)))+ext] = f
+		switch {
+		case ext == ".shp" && !strings.HasSuffix(strings.ToLower(main), ".shp"):
+			main = f.Name // a shapefile wins over other spatial files
+		case (ext == ".geojson" || ext == ".kml") && main == "":
+			main = f.Name
+		}
+	}
+	if main == "" {
+		return "", nil, apperr.New(apperr.Invalid, "the zip archive holds no .shp, .geojson or .kml file")
+	}
+	base := strings.ToLower(strings.TrimSuffix(main, filepath.Ext(main)))
+	return main, func(ext string) (io.ReadCloser, error) {
+		f, ok := files[base+ext]
+		if !ok {
+			return nil, fmt.Errorf("%s%s: %w", base, ext, fs.ErrNotExist)
+		}
+		if f.UncompressedSize64 > 1<<30 {
+			return nil, apperr.New(apperr.Invalid, "%s is larger than 1 GiB", f.Name)
+		}
+		return f.Open()
+	}, nil
+}

@@ -1,0 +1,77 @@
+package web
+
+import "net/http"
+
+// openAPI serves the OpenAPI 3 description of the JSON API.
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	return writeJSON(w, openAPIDoc())
+}
+
+func openAPIDoc() map[string]any {
+	str := map[string]any{"type": "string"}
+	integer := map[string]any{"type": "integer"}
+	param := func(name, in, desc string, schema map[string]any, required bool) map[string]any {
+		return map[string]any{"name": name, "in": in, "description": desc, "required": required, "schema": schema}
+	}
+	filters := []any{
+		param("dataset", "query", "dataset id (default: the first)", integer, false),
+		param("category", "query", "source category (default: all)", str, false),
+		param("from", "query", "first month, YYYY-MM (inclusive)", str, false),
+		param("to", "query", "last month, YYYY-MM (inclusive)", str, false),
+	}
+	errResp := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
+	ok := func(desc, schema string) map[string]any {
+		return map[string]any{"200": map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + schema}}}},
+			"400": errResp, "401": errResp, "403": errResp}
+	}
+	op := func(summary, security string, params []any, responses map[string]any) map[string]any {
+		o := map[string]any{"summary": summary, "parameters": params, "responses": responses}
+		if security != "" {
+			o["security"] = []any{map[string]any{"session": []any{}}}
+			o["description"] = "Requires a signed-in session with permission " + security + "."
+		}
+		return o
+	}
+	method := map[string]any{"type": "object", "description": "How the figures were computed: method, parameters, window, n and uncertainty.",
+		"properties": map[string]any{"name": str, "description": str, "dataset": str, "category": str, "period": str, "layer": str, "n": integer,
+			"suppression_threshold": integer, "uncertainty": str}}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info":    map[string]any{"title": "Icarus API", "version": "1", "description": "Data hub of Icarus: datasets, areas, incident aggregates and records. Public callers get aggregates only, with small counts suppressed."},
+		"servers": []any{map[string]any{"url": "/"}},
+		"paths": map[string]any{
+			"/healthz":         map[string]any{"get": op("Health check", "", nil, map[string]any{"200": map[string]any{"description": "healthy"}})},
+			"/api/v1/datasets": map[string]any{"get": op("Datasets with counts, categories, date range and time resolution", "view_aggregates", nil, ok("datasets", "Datasets"))},
+			"/api/v1/layers":   map[string]any{"get": op("Area layers", "", nil, ok("layers", "Layers"))},
+			"/api/v1/areas": map[string]any{"get": op("Areas of a layer as a GeoJSON FeatureCollection (WGS84)", "",
+				[]any{param("layer", "query", "layer id", integer, true)}, map[string]any{"200": map[string]any{"description": "GeoJSON", "content": map[string]any{"application/geo+json": map[string]any{"schema": map[string]any{"type": "object"}}}}, "400": errResp, "404": errResp})},
+			"/api/v1/aggregates/areas": map[string]any{"get": op("Incident counts per area for a selection, with the method stated", "",
+				append([]any{param("layer", "query", "layer id (default: the first)", integer, false)}, filters...), ok("counts", "AreaCounts"))},
+			"/api/v1/aggregates/monthly": map[string]any{"get": op("Monthly incident counts for a selection, with the method stated", "",
+				append([]any{param("area", "query", "restrict to one area id", integer, false)}, filters...), ok("series", "MonthlySeries"))},
+			"/api/v1/incidents": map[string]any{"get": op("Incident records, filtered and paged", "view_incidents",
+				append([]any{param("area", "query", "area id", integer, false), param("page", "query", "page number from 1", integer, false),
+					param("page_size", "query", "rows per page (1-1000, default 100)", integer, false)}, filters...), ok("incidents", "Incidents"))},
+			"/api/v1/indicators": map[string]any{"get": op("Area indicators with their definitions and provenance", "view_aggregates",
+				[]any{param("indicator", "query", "indicator code", str, false)}, ok("indicators", "Indicators"))},
+		},
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie}},
+			"schemas": map[string]any{
+				"Error":    map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object", "properties": map[string]any{"code": str, "message": str}}}},
+				"Method":   method,
+				"Datasets": map[string]any{"type": "object", "properties": map[string]any{"datasets": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
+				"Layers":   map[string]any{"type": "object", "properties": map[string]any{"layers": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
+				"AreaCounts": map[string]any{"type": "object", "properties": map[string]any{"method": map[string]any{"$ref": "#/components/schemas/Method"},
+					"counts": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
+						"area_id": integer, "code": str, "name": str, "count": map[string]any{"type": "integer", "nullable": true}, "suppressed": map[string]any{"type": "boolean"}, "per_km2": map[string]any{"type": "number"}}}}}},
+				"MonthlySeries": map[string]any{"type": "object", "properties": map[string]any{"method": map[string]any{"$ref": "#/components/schemas/Method"},
+					"series": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{"period": str, "count": map[string]any{"type": "integer", "nullable": true}, "suppressed": map[string]any{"type": "boolean"}}}}}},
+				"Incidents": map[string]any{"type": "object", "properties": map[string]any{"page": integer, "page_size": integer, "total": integer,
+					"incidents": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
+						"id": integer, "dataset_id": integer, "source_id": str, "category": str, "iccs": str, "time": str, "resolution": str, "has_location": map[string]any{"type": "boolean"}, "lon": map[string]any{"type": "number"}, "lat": map[string]any{"type": "number"}}}}}},
+				"Indicators": map[string]any{"type": "object", "properties": map[string]any{"indicators": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}, "values": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
+			},
+		},
+	}
+}
