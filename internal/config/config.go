@@ -14,10 +14,10 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	DataDir       string `json:"data"`           // data directory (SQLite database, backups)
-	Addr          string `json:"addr"`           // listen address of serve/demo
-	BaseURL       string `json:"base_url"`       // public URL, used in printed links; derived from Addr when empty
-	TileURL       string `json:"tile_url"`       // map tile URL template; empty = no base map
+	DataDir       string `json:"data"`     // data directory (SQLite database, backups)
+	Addr          string `json:"addr"`     // listen address of serve/demo
+	BaseURL       string `json:"base_url"` // public URL, used in printed links; derived from Addr when empty
+	TileURL       string `json:"tile_url"` // map tile URL template; empty = no base map
 	TileAttrib    string `json:"tile_attribution"`
 	SuppressBelow int    `json:"suppress_below"` // public counts below this are suppressed
 	SecureCookies bool   `json:"secure_cookies"` // set the Secure flag on cookies (behind TLS)

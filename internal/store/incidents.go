@@ -97,11 +97,18 @@ func (s *Store) Imports(ctx context.Context, orgID int64, limit int) ([]ImportRe
 
 // IncidentImport is an open, atomic import of incidents into one dataset:
 // nothing is visible to readers until Commit, and Rollback leaves nothing.
+//
+// Duplicates (keys already in the dataset, from an earlier import of the same
+// file) are found in memory and skipped, and ids are assigned here, so rows
+// go in with plain multi-row INSERTs. This is safe because the import holds
+// the database's only write transaction from Begin to Commit.
 type IncidentImport struct {
 	s              *Store
 	tx             *sql.Tx
 	ctx            context.Context
 	Dataset        Dataset
+	keys           map[string]struct{} // keys present in the dataset or added by this import
+	nextID         int64
 	batch          []IncidentRow
 	pairs          [][2]int64
 	inserted, dups int
@@ -111,7 +118,13 @@ type IncidentImport struct {
 }
 
 // incidentCols are the columns written per incident, in order.
-const incidentCols = 13
+const incidentCols = 14
+
+// batchRows is the number of incidents per INSERT statement. The SQLite
+// driver looks up each parameter's name linearly when binding, so the cost of
+// a statement grows with the square of its parameters: small batches of a
+// reused prepared statement are fastest.
+const batchRows = 8
 
 // BeginIncidentImport opens a write transaction and creates the dataset
 // (by name) when it does not exist.
@@ -123,27 +136,61 @@ func (s *Store) BeginIncidentImport(ctx context.Context, d Dataset) (*IncidentIm
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().Unix()
-	err = tx.QueryRowContext(ctx, `INSERT INTO datasets (org_id, name, preset, source_crs, attribution, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (org_id, name) DO UPDATE SET preset = excluded.preset RETURNING id, created_at, source_crs, attribution`,
-		d.OrgID, d.Name, d.Preset, d.SourceCRS, d.Attribution, now).Scan(&d.ID, &now, &d.SourceCRS, &d.Attribution)
-	if err != nil {
-		tx.Rollback()
-		return nil, err
-	}
-	d.Created = time.Unix(now, 0).UTC()
-	imp := &IncidentImport{s: s, tx: tx, ctx: ctx, Dataset: d}
-	// the import row is written first so that every incident can name it; Commit fills in the figures
-	imp.importID, err = recordImport(ctx, tx, ImportRecord{OrgID: d.OrgID, Kind: "incidents", TargetID: d.ID, Started: s.now(), Finished: s.now()})
-	if err != nil {
+	imp := &IncidentImport{s: s, tx: tx, ctx: ctx, keys: map[string]struct{}{}}
+	if err := imp.begin(d); err != nil {
 		tx.Rollback()
 		return nil, err
 	}
 	return imp, nil
 }
 
-// Add queues an incident; rows are written in batches.
+func (imp *IncidentImport) begin(d Dataset) error {
+	ctx, tx, s := imp.ctx, imp.tx, imp.s
+	now := s.now().Unix()
+	err := tx.QueryRowContext(ctx, `INSERT INTO datasets (org_id, name, preset, source_crs, attribution, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (org_id, name) DO UPDATE SET preset = excluded.preset RETURNING id, created_at, source_crs, attribution`,
+		d.OrgID, d.Name, d.Preset, d.SourceCRS, d.Attribution, now).Scan(&d.ID, &now, &d.SourceCRS, &d.Attribution)
+	if err != nil {
+		return err
+	}
+	d.Created = time.Unix(now, 0).UTC()
+	imp.Dataset = d
+	rows, err := tx.QueryContext(ctx, `SELECT ukey FROM incidents WHERE dataset_id = $1`, d.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return err
+		}
+		imp.keys[k] = struct{}{}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) + 1 FROM incidents`).Scan(&imp.nextID); err != nil {
+		return err
+	}
+	// the import row is written first so that every incident can name it; Commit fills in the figures
+	imp.importID, err = recordImport(ctx, tx, ImportRecord{OrgID: d.OrgID, Kind: "incidents", TargetID: d.ID, Started: s.now(), Finished: s.now()})
+	return err
+}
+
+// Add queues an incident, or counts it as a duplicate when its key is
+// already in the dataset; rows are written in batches.
 func (imp *IncidentImport) Add(r IncidentRow) error {
+	if _, dup := imp.keys[r.Key]; dup {
+		imp.dups++
+		return nil
+	}
+	imp.keys[r.Key] = struct{}{}
+	r.ID = imp.nextID
+	imp.nextID++
+	for _, a := range r.AreaIDs {
+		imp.pairs = append(imp.pairs, [2]int64{r.ID, a})
+	}
 	imp.batch = append(imp.batch, r)
 	if len(imp.batch) >= batchRows {
 		return imp.flush()
@@ -151,23 +198,16 @@ func (imp *IncidentImport) Add(r IncidentRow) error {
 	return nil
 }
 
-// batchRows is the number of incidents per INSERT statement. The SQLite
-// driver looks up each parameter's name linearly when binding, so the cost of
-// a statement grows with the square of its parameters: small batches of a
-// reused prepared statement are fastest.
-const batchRows = 8
-
 // insertSQL returns the multi-row INSERT for n incidents.
 func (imp *IncidentImport) insertSQL(n int) string {
 	var sb strings.Builder
-	sb.WriteString(`INSERT INTO incidents (dataset_id, ukey, source_id, category, iccs, occurred_at, ym, resolution, has_loc, lon, lat, attrs, import_id) VALUES `)
+	sb.WriteString(`INSERT INTO incidents (id, dataset_id, ukey, source_id, category, iccs, occurred_at, ym, resolution, has_loc, lon, lat, attrs, import_id) VALUES `)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
 		sb.WriteString(placeholders(imp.s.dialect, i*incidentCols, incidentCols))
 	}
-	sb.WriteString(` ON CONFLICT (dataset_id, ukey) DO NOTHING RETURNING id, ukey`)
 	return sb.String()
 }
 
@@ -198,48 +238,22 @@ func (imp *IncidentImport) flush() error {
 		}
 		attrs := ""
 		if len(r.Attrs) > 0 {
-			b, _ := json.Marshal(r.Attrs)
+			b, err := json.Marshal(r.Attrs)
+			if err != nil {
+				return err
+			}
 			attrs = string(b)
 		}
 		t := r.Time.UTC()
-		args = append(args, imp.Dataset.ID, r.Key, r.SourceID, r.Category, r.ICCS, t.Unix(), t.Year()*100+int(t.Month()), r.Resolution, r.HasLoc, lon, lat, attrs, imp.importID)
+		args = append(args, r.ID, imp.Dataset.ID, r.Key, r.SourceID, r.Category, r.ICCS, t.Unix(), t.Year()*100+int(t.Month()), r.Resolution, r.HasLoc, lon, lat, attrs, imp.importID)
 	}
 	imp.args = args
-	rows, err := stmt.QueryContext(imp.ctx, args...)
-	if err != nil {
+	if _, err := stmt.ExecContext(imp.ctx, args...); err != nil {
 		return err
 	}
-	byKey := make(map[string]int, len(imp.batch))
-	for i, r := range imp.batch {
-		if len(r.AreaIDs) > 0 {
-			byKey[r.Key] = i
-		}
-	}
-	n := 0
-	for rows.Next() {
-		var id int64
-		var key string
-		if err := rows.Scan(&id, &key); err != nil {
-			rows.Close()
-			return err
-		}
-		n++
-		if i, ok := byKey[key]; ok {
-			for _, a := range imp.batch[i].AreaIDs {
-				imp.pairs = append(imp.pairs, [2]int64{id, a})
-			}
-		}
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	imp.inserted += n
-	imp.dups += len(imp.batch) - n
+	imp.inserted += len(imp.batch)
 	imp.batch = imp.batch[:0]
-	if len(imp.pairs) >= 4000 {
+	if len(imp.pairs) >= 4096 {
 		if err := insertPairs(imp.ctx, imp.tx, imp.s.dialect, `INSERT INTO incident_areas (incident_id, area_id) VALUES `, imp.pairs); err != nil {
 			return err
 		}
@@ -251,19 +265,24 @@ func (imp *IncidentImport) flush() error {
 // Commit writes what is queued, records the import and commits. It returns
 // the numbers of inserted and already present incidents.
 func (imp *IncidentImport) Commit(rec ImportRecord) (inserted, duplicates int, err error) {
+	defer func() {
+		if err != nil {
+			imp.tx.Rollback()
+		}
+	}()
 	if err := imp.flush(); err != nil {
-		imp.tx.Rollback()
 		return 0, 0, err
 	}
+	if imp.full != nil {
+		imp.full.Close()
+	}
 	if err := insertPairs(imp.ctx, imp.tx, imp.s.dialect, `INSERT INTO incident_areas (incident_id, area_id) VALUES `, imp.pairs); err != nil {
-		imp.tx.Rollback()
 		return 0, 0, err
 	}
 	rec.Inserted, rec.Duplicates = imp.inserted, imp.dups
 	if _, err := imp.tx.ExecContext(imp.ctx, `UPDATE imports SET file_name = $1, file_sha256 = $2, rows_read = $3, rows_accepted = $4, rows_rejected = $5,
 		rows_inserted = $6, rows_duplicate = $7, actor = $8, started_at = $9, finished_at = $10 WHERE id = $11`,
 		rec.FileName, rec.FileSHA256, rec.Read, rec.Accepted, rec.Rejected, rec.Inserted, rec.Duplicates, rec.Actor, rec.Started.Unix(), rec.Finished.Unix(), imp.importID); err != nil {
-		imp.tx.Rollback()
 		return 0, 0, err
 	}
 	return imp.inserted, imp.dups, imp.tx.Commit()

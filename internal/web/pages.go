@@ -1,8 +1,8 @@
 package web
 
 import (
-	"crypto/rand"
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -404,4 +404,3 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	}
 	return s.render(w, r, c, "audit", 200, &page{Title: s.cat.T(c.lang, "audit.title"), Active: "admin", Data: es})
 }
-
