@@ -1,11 +1,10 @@
-// Package apperr defines the error codes Icarus uses everywhere and the one
-// place where a code becomes an HTTP status.
+// Package apperr defines the error codes Icarus uses everywhere. The web
+// package maps them to HTTP statuses, in one place (web.httpStatus).
 package apperr
 
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // Code classifies an error for callers and for the HTTP layer.
@@ -65,24 +64,4 @@ func MessageOf(err error) string {
 		return e.Message
 	}
 	return ""
-}
-
-// HTTPStatus maps a code to its HTTP status.
-func HTTPStatus(c Code) int {
-	switch c {
-	case Invalid:
-		return http.StatusBadRequest
-	case NotFound:
-		return http.StatusNotFound
-	case Conflict:
-		return http.StatusConflict
-	case Forbidden:
-		return http.StatusForbidden
-	case Unauthorized:
-		return http.StatusUnauthorized
-	case RateLimited:
-		return http.StatusTooManyRequests
-	default:
-		return http.StatusInternalServerError
-	}
 }

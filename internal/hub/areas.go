@@ -4,17 +4,20 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/planar"
 
 	"github.com/icarus-city/icarus/internal/apperr"
 	"github.com/icarus-city/icarus/internal/geo"
@@ -169,10 +172,17 @@ func (s *Service) ImportAreas(ctx context.Context, name string, fc *geo.Collecti
 	}
 	rej := newRejects(nil, &sum)
 	wgs := geo.WGS84()
-	var areas []store.Area
-	var polys []orb.MultiPolygon
+	// first pass: codes and geometry types, in file order
+	type cand struct {
+		f    geo.Feature
+		code string
+		mp   orb.MultiPolygon
+		wgs  orb.MultiPolygon
+		m2   float64
+		err  error
+	}
+	var cands []cand
 	seen := map[string]int{}
-	var all orb.Bound
 	for _, f := range fc.Features {
 		sum.Read++
 		code := f.Props[codeF]
@@ -199,66 +209,134 @@ func (s *Service) ImportAreas(ctx context.Context, name string, fc *geo.Collecti
 			}
 			continue
 		}
-		g, err := geo.Reproject(mp, crs, wgs)
+		seen[code] = f.Index
+		cands = append(cands, cand{f: f, code: code, mp: mp})
+	}
+	// the CRS for areas: the org's, else one chosen from the data's extent
+	org, err := s.Store.Org(ctx, opt.OrgID)
+	if err != nil {
+		return sum, err
+	}
+	metric := geo.CRS{}
+	if org.MetricCRS != 0 {
+		if metric, err = geo.ParseCRS(fmt.Sprintf("EPSG:%d", org.MetricCRS)); err != nil {
+			return sum, err
+		}
+	}
+	// second pass, on every core: reproject to WGS84, measure in metres
+	parallel(len(cands), func(i int) {
+		c := &cands[i]
+		g, err := geo.Reproject(c.mp, crs, wgs)
 		if err != nil {
-			bad("geometry", "feature %d: %v", f.Index, err)
+			c.err = err
+			return
+		}
+		c.wgs = g.(orb.MultiPolygon)
+		if crs.Unit == geo.UnitMetre && (metric.IsZero() || crs == metric) {
+			c.m2 = geo.AreaM2(c.mp)
+		} else if !metric.IsZero() {
+			if m, err := geo.Reproject(c.wgs, wgs, metric); err == nil {
+				c.m2 = geo.AreaM2(m.(orb.MultiPolygon))
+			}
+		}
+	})
+	var areas []store.Area
+	var polys []orb.MultiPolygon
+	var all orb.Bound
+	for _, c := range cands {
+		if c.err != nil {
+			rej.add(incident.RowError{Line: c.f.Index, Field: "geometry", Message: fmt.Sprintf("feature %d: %v", c.f.Index, c.err)})
 			continue
 		}
-		wmp := g.(orb.MultiPolygon)
-		seen[code] = f.Index
-		b := wmp.Bound()
+		b := c.wgs.Bound()
 		if len(areas) == 0 {
 			all = b
 		} else {
 			all = all.Union(b)
 		}
-		nm := f.Props[nameF]
+		nm := c.f.Props[nameF]
 		if nm == "" {
-			nm = code
+			nm = c.code
 		}
-		areas = append(areas, store.Area{Code: code, Name: nm, MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1]})
-		polys = append(polys, wmp)
+		gj, err := geojson.NewGeometry(c.wgs).MarshalJSON()
+		if err != nil {
+			return sum, err
+		}
+		areas = append(areas, store.Area{Code: c.code, Name: nm, Geometry: gj, AreaM2: c.m2, MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1]})
+		polys = append(polys, c.wgs)
 		sum.Accepted++
 	}
 	if sum.Accepted == 0 {
 		return sum, apperr.New(apperr.Invalid, "%s: no usable area in the file (%d features read)", sum.File, sum.Read)
 	}
-	org, err := s.Store.Org(ctx, opt.OrgID)
-	if err != nil {
-		return sum, err
-	}
-	metric := geo.MetricCRSFor(all)
-	if org.MetricCRS != 0 {
-		if c, err := geo.ParseCRS(fmt.Sprintf("EPSG:%d", org.MetricCRS)); err == nil {
-			metric = c
-		}
-	} else if err := s.Store.SetOrgMetricCRS(ctx, org.ID, metric.Code); err != nil {
-		return sum, err
-	}
-	for i := range areas {
-		m, err := geo.Reproject(polys[i], wgs, metric)
-		if err == nil {
-			areas[i].AreaM2 = geo.AreaM2(m.(orb.MultiPolygon))
-		}
-		gj, err := geojson.NewGeometry(polys[i]).MarshalJSON()
-		if err != nil {
+	if metric.IsZero() {
+		// first layer of the organisation: choose its metric CRS now
+		metric = geo.MetricCRSFor(all)
+		if err := s.Store.SetOrgMetricCRS(ctx, org.ID, metric.Code); err != nil {
 			return sum, err
 		}
-		areas[i].Geometry = gj
+		if crs != metric {
+			parallel(len(areas), func(i int) {
+				if m, err := geo.Reproject(polys[i], wgs, metric); err == nil {
+					areas[i].AreaM2 = geo.AreaM2(m.(orb.MultiPolygon))
+				}
+			})
+		}
+	}
+	before, err := s.areaSet(ctx, opt.OrgID)
+	if err != nil {
+		return sum, err
 	}
 	res, err := s.Store.ReplaceLayer(ctx, store.Layer{OrgID: opt.OrgID, Name: opt.Layer, Source: sum.File, SourceCRS: sum.CRS, Attribution: opt.Attribution}, areas)
 	if err != nil {
 		return sum, err
 	}
 	sum.Inserted, sum.Duplicates = res.Inserted, res.Updated
-	if err := s.relate(ctx, opt.OrgID, res.Layer.ID); err != nil {
+	stored, err := s.Store.Areas(ctx, opt.OrgID, res.Layer.ID, false)
+	if err != nil {
+		return sum, err
+	}
+	byCode := make(map[string]store.Area, len(stored))
+	for _, a := range stored {
+		byCode[a.Code] = a
+	}
+	for i := range areas {
+		areas[i] = byCode[areas[i].Code]
+	}
+	mine := newAreaSet(areas, polys)
+	others := before.without(res.Layer.ID)
+	if err := s.relate(ctx, opt.OrgID, res.Layer.ID, mine, others); err != nil {
 		return sum, err
 	}
 	sum.Seconds = time.Since(t0).Seconds()
-	_, err = s.Store.RecordImport(ctx, store.ImportRecord{OrgID: opt.OrgID, Kind: "areas", TargetID: res.Layer.ID, FileName: sum.File,
+	id, err := s.Store.RecordImport(ctx, store.ImportRecord{OrgID: opt.OrgID, Kind: "areas", TargetID: res.Layer.ID, FileName: sum.File,
 		Read: sum.Read, Accepted: sum.Accepted, Rejected: sum.Rejected, Inserted: sum.Inserted, Duplicates: sum.Duplicates,
 		Actor: opt.Actor, Started: t0, Finished: s.Now()})
+	if err == nil {
+		s.remember(opt.OrgID, id, others.union(mine))
+	}
 	return sum, err
+}
+
+// parallel runs fn(0..n-1) on every core.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func propNames(f geo.Feature) []string {
@@ -272,36 +350,31 @@ func propNames(f geo.Feature) []string {
 
 // areaSet is the areas of an organisation with a spatial index over them.
 type areaSet struct {
-	areas []store.Area
+	areas []store.Area // without geometry
 	polys []orb.MultiPolygon
 	ix    *geo.AreaIndex
 }
 
-// loadAreas loads the organisation's areas (of one layer when layerID != 0,
-// of all layers except skipLayer otherwise) and indexes them in lon/lat.
-func (s *Service) loadAreas(ctx context.Context, orgID, layerID, skipLayer int64) (*areaSet, error) {
-	all, err := s.Store.Areas(ctx, orgID, layerID, true)
-	if err != nil {
-		return nil, err
+func newAreaSet(areas []store.Area, polys []orb.MultiPolygon) *areaSet {
+	return &areaSet{areas: areas, polys: polys, ix: geo.NewAreaIndex(polys)}
+}
+
+// without returns the areas not in layerID.
+func (a *areaSet) without(layerID int64) *areaSet {
+	var as []store.Area
+	var ps []orb.MultiPolygon
+	for i, x := range a.areas {
+		if x.LayerID != layerID {
+			as = append(as, x)
+			ps = append(ps, a.polys[i])
+		}
 	}
-	set := &areaSet{}
-	for _, a := range all {
-		if a.LayerID == skipLayer {
-			continue
-		}
-		g, err := geojson.UnmarshalGeometry(a.Geometry)
-		if err != nil {
-			return nil, fmt.Errorf("area %d geometry: %w", a.ID, err)
-		}
-		mp, ok := geo.AsMultiPolygon(g.Geometry())
-		if !ok {
-			return nil, fmt.Errorf("area %d geometry is not a polygon", a.ID)
-		}
-		set.areas = append(set.areas, a)
-		set.polys = append(set.polys, mp)
-	}
-	set.ix = geo.NewAreaIndex(set.polys)
-	return set, nil
+	return newAreaSet(as, ps)
+}
+
+// union returns the areas of both sets.
+func (a *areaSet) union(b *areaSet) *areaSet {
+	return newAreaSet(append(slices.Clip(a.areas), b.areas...), append(slices.Clip(a.polys), b.polys...))
 }
 
 // locate returns the ids of the areas containing (lon, lat).
@@ -313,17 +386,71 @@ func (a *areaSet) locate(lon, lat float64, buf []int64) []int64 {
 	return buf
 }
 
-// relate recomputes, for a newly imported layer, its containment relations
+// areaCache keeps the decoded, indexed areas of each organisation, valid as
+// long as no area import has happened since (imports are the version).
+type areaCache struct {
+	mu   sync.Mutex
+	sets map[int64]cachedAreas
+}
+
+type cachedAreas struct {
+	version int64
+	set     *areaSet
+}
+
+func (s *Service) remember(orgID, version int64, set *areaSet) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if s.cache.sets == nil {
+		s.cache.sets = map[int64]cachedAreas{}
+	}
+	s.cache.sets[orgID] = cachedAreas{version, set}
+}
+
+// areaSet returns all areas of the organisation, indexed in lon/lat.
+func (s *Service) areaSet(ctx context.Context, orgID int64) (*areaSet, error) {
+	version, err := s.Store.LastImportID(ctx, orgID, "areas")
+	if err != nil {
+		return nil, err
+	}
+	s.cache.mu.Lock()
+	c, ok := s.cache.sets[orgID]
+	s.cache.mu.Unlock()
+	if ok && c.version == version {
+		return c.set, nil
+	}
+	all, err := s.Store.Areas(ctx, orgID, 0, true)
+	if err != nil {
+		return nil, err
+	}
+	polys := make([]orb.MultiPolygon, len(all))
+	errs := make([]error, len(all))
+	parallel(len(all), func(i int) {
+		g, err := geojson.UnmarshalGeometry(all[i].Geometry)
+		if err != nil {
+			errs[i] = fmt.Errorf("area %d geometry: %w", all[i].ID, err)
+			return
+		}
+		mp, ok := geo.AsMultiPolygon(g.Geometry())
+		if !ok {
+			errs[i] = fmt.Errorf("area %d geometry is not a polygon", all[i].ID)
+		}
+		polys[i] = mp
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i := range all {
+		all[i].Geometry = nil
+	}
+	set := newAreaSet(all, polys)
+	s.remember(orgID, version, set)
+	return set, nil
+}
+
+// relate computes, for a newly imported layer, its containment relations
 // with the other layers and the assignment of incidents to its areas.
-func (s *Service) relate(ctx context.Context, orgID, layerID int64) error {
-	mine, err := s.loadAreas(ctx, orgID, layerID, 0)
-	if err != nil {
-		return err
-	}
-	others, err := s.loadAreas(ctx, orgID, 0, layerID)
-	if err != nil {
-		return err
-	}
+func (s *Service) relate(ctx context.Context, orgID, layerID int64, mine, others *areaSet) error {
 	var cs []store.Containment
 	if len(others.areas) > 0 {
 		cs = append(cs, containment(mine, others)...)
@@ -334,7 +461,7 @@ func (s *Service) relate(ctx context.Context, orgID, layerID int64) error {
 	}
 	var pairs [][2]int64
 	var buf []int64
-	err = s.Store.IncidentPoints(ctx, orgID, func(p store.IncidentPoint) error {
+	err := s.Store.IncidentPoints(ctx, orgID, func(p store.IncidentPoint) error {
 		buf = mine.locate(p.Lon, p.Lat, buf)
 		for _, a := range buf {
 			pairs = append(pairs, [2]int64{p.ID, a})
@@ -366,7 +493,7 @@ func containment(child, parent *areaSet) []store.Containment {
 					b.Min[0] + (float64(ix)+0.5)/containmentSamples*(b.Max[0]-b.Min[0]),
 					b.Min[1] + (float64(iy)+0.5)/containmentSamples*(b.Max[1]-b.Min[1]),
 				}
-				if !planar.MultiPolygonContains(child.polys[i], p) {
+				if !slices.Contains(child.ix.Locate(p), i) {
 					continue
 				}
 				total++

@@ -8,7 +8,6 @@
 package hub
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -58,6 +57,7 @@ type Progress func(bytesRead int64, rows int)
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
+	cache areaCache
 }
 
 // New returns a Service on st.
@@ -134,5 +134,3 @@ func (r *rejects) flush() error {
 }
 
 func ctxErr(ctx context.Context) error { return context.Cause(ctx) }
-
-func newPeeker(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, 1<<16) }

@@ -110,7 +110,7 @@ func (s *Service) ImportIncidents(ctx context.Context, src Source, opt IncidentO
 	}
 	sum.CRS = crs.String()
 	sum.Mapping = mappingView(m)
-	areas, err := s.loadAreas(ctx, opt.OrgID, 0, 0)
+	areas, err := s.areaSet(ctx, opt.OrgID)
 	if err != nil {
 		return sum, err
 	}
@@ -125,54 +125,98 @@ func (s *Service) ImportIncidents(ctx context.Context, src Source, opt IncidentO
 		}
 	}()
 	rej := newRejects(src.Rejects, &sum)
-	xField, _ := firstAlt(m.X), 0
-	for {
-		if rows%4096 == 0 {
-			if err := ctxErr(ctx); err != nil {
-				return sum, err
+	xField := firstAlt(m.X)
+	// Reading, checking, reprojecting and locating (this goroutine's
+	// producer) run beside the database writes (the consumer below).
+	const batch = 512
+	batches := make(chan []store.IncidentRow, 4)
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var readErr error // set by the producer before it closes batches
+	go func() {
+		defer close(batches)
+		out := make([]store.IncidentRow, 0, batch)
+		send := func() bool {
+			select {
+			case batches <- out:
+				out = make([]store.IncidentRow, 0, batch)
+				return true
+			case <-pctx.Done():
+				readErr = context.Cause(pctx)
+				return false
 			}
 		}
-		inc, rowErr, err := next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return sum, fatalReadError(sum.File, err)
-		}
-		rows++
-		sum.Read++
-		if rowErr != nil {
-			rej.add(*rowErr)
-			continue
-		}
-		row := store.IncidentRow{Key: inc.Key, SourceID: inc.SourceID, Category: inc.Category, ICCS: inc.ICCS, Time: inc.Time,
-			Resolution: string(inc.Resolution), HasLoc: inc.HasLocation, Attrs: inc.Attrs}
-		if inc.HasLocation {
-			if err := crs.CheckXY(inc.X, inc.Y); err != nil {
-				rej.add(incident.RowError{Line: inc.Line, Field: xField, Message: err.Error()})
-				continue
+		for {
+			if rows%4096 == 0 {
+				if err := ctxErr(pctx); err != nil {
+					readErr = err
+					return
+				}
 			}
-			lon, lat, err := crs.ToWGS84(inc.X, inc.Y)
+			inc, rowErr, err := next()
+			if err == io.EOF {
+				break
+			}
 			if err != nil {
-				rej.add(incident.RowError{Line: inc.Line, Field: xField, Message: err.Error()})
+				readErr = fatalReadError(sum.File, err)
+				return
+			}
+			rows++
+			sum.Read++
+			if rowErr != nil {
+				rej.add(*rowErr)
 				continue
 			}
-			row.Lon, row.Lat = lon, lat
-			row.AreaIDs = areas.locate(lon, lat, nil)
-			if len(row.AreaIDs) == 0 && len(areas.areas) > 0 {
-				sum.Unassigned++
+			row := store.IncidentRow{Key: inc.Key, SourceID: inc.SourceID, Category: inc.Category, ICCS: inc.ICCS, Time: inc.Time,
+				Resolution: string(inc.Resolution), HasLoc: inc.HasLocation, Attrs: inc.Attrs}
+			if inc.HasLocation {
+				if err := crs.CheckXY(inc.X, inc.Y); err != nil {
+					rej.add(incident.RowError{Line: inc.Line, Field: xField, Message: err.Error()})
+					continue
+				}
+				lon, lat, err := crs.ToWGS84(inc.X, inc.Y)
+				if err != nil {
+					rej.add(incident.RowError{Line: inc.Line, Field: xField, Message: err.Error()})
+					continue
+				}
+				row.Lon, row.Lat = lon, lat
+				row.AreaIDs = areas.locate(lon, lat, nil)
+				if len(row.AreaIDs) == 0 && len(areas.areas) > 0 {
+					sum.Unassigned++
+				}
+			} else {
+				sum.NoLocation++
 			}
-		} else {
-			sum.NoLocation++
+			sum.Accepted++
+			sum.Resolution[row.Resolution]++
+			if len(sum.Sample) < opt.SampleSize {
+				sum.Sample = append(sum.Sample, row)
+			}
+			out = append(out, row)
+			if len(out) == batch && !send() {
+				return
+			}
 		}
-		sum.Accepted++
-		sum.Resolution[row.Resolution]++
-		if len(sum.Sample) < opt.SampleSize {
-			sum.Sample = append(sum.Sample, row)
+		if len(out) > 0 {
+			send()
 		}
-		if err := imp.Add(row); err != nil {
-			return sum, err
+	}()
+	var addErr error
+	for b := range batches {
+		for _, r := range b {
+			if addErr != nil {
+				break // keep draining so the producer can finish
+			}
+			if addErr = imp.Add(r); addErr != nil {
+				cancel()
+			}
 		}
+	}
+	if addErr != nil {
+		return sum, addErr
+	}
+	if readErr != nil {
+		return sum, readErr
 	}
 	if err := rej.flush(); err != nil {
 		return sum, fmt.Errorf("writing rejected rows: %w", err)
@@ -213,6 +257,7 @@ func fatalReadError(file string, err error) error {
 // geoJSONIncidents walks the point features of a GeoJSON collection as incidents.
 func geoJSONIncidents(fc *geo.Collection, m incident.Mapping) func() (incident.Incident, *incident.RowError, error) {
 	i := 0
+	var seq incident.KeySequencer // identical features are distinct crimes: number them
 	return func() (incident.Incident, *incident.RowError, error) {
 		if i >= len(fc.Features) {
 			return incident.Incident{}, nil, io.EOF
@@ -229,6 +274,9 @@ func geoJSONIncidents(fc *geo.Collection, m incident.Mapping) func() (incident.I
 			x, y, has = p[0], p[1], true
 		}
 		inc, rowErr := incident.FromProperties(f.Index, f.Props, x, y, has, m)
+		if rowErr == nil {
+			seq.Sequence(&inc)
+		}
 		return inc, rowErr, nil
 	}
 }

@@ -2,19 +2,15 @@ package hub
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/icarus-city/icarus/internal/apperr"
 	"github.com/icarus-city/icarus/internal/incident"
+	"github.com/icarus-city/icarus/internal/indicator"
 	"github.com/icarus-city/icarus/internal/store"
 )
 
@@ -27,11 +23,6 @@ type IndicatorOptions struct {
 	// Definitions are optional indicator definitions (code, name, unit, description).
 	Definitions []store.Indicator
 }
-
-var periodRe = regexp.MustCompile(`^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$`)
-
-// indicatorColumns are the required columns of the long format.
-var indicatorColumns = []string{"area_code", "period", "indicator", "value", "unit"}
 
 // ImportIndicators imports a long-format CSV (area_code, period, indicator,
 // value, unit) supplied by a named partner. Periods are YYYY, YYYY-MM or
@@ -56,25 +47,9 @@ func (s *Service) ImportIndicators(ctx context.Context, src Source, opt Indicato
 	}
 	rows := 0
 	cnt := newCounter(src, &rows)
-	cr := csv.NewReader(stripBOM(cnt))
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	rd, err := indicator.NewReader(cnt)
 	if err != nil {
-		return sum, apperr.Wrap(apperr.Invalid, err, "%s: cannot read the header", sum.File)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	var missing []string
-	for _, c := range indicatorColumns {
-		if _, ok := col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return sum, apperr.New(apperr.Invalid, "%s line 1: wrong header: missing column(s) %s (found: %s; want %s)", sum.File,
-			strings.Join(missing, ", "), strings.Join(header, ", "), strings.Join(indicatorColumns, ","))
+		return sum, apperr.Wrap(apperr.Invalid, err, "%s", sum.File)
 	}
 	imp, err := s.Store.BeginIndicatorImport(ctx, opt.OrgID, opt.Partner, opt.Definitions)
 	if err != nil {
@@ -88,61 +63,29 @@ func (s *Service) ImportIndicators(ctx context.Context, src Source, opt Indicato
 	}()
 	rej := newRejects(src.Rejects, &sum)
 	for {
-		rec, err := cr.Read()
+		v, rowErr, err := rd.Next()
 		if err == io.EOF {
 			break
-		}
-		line, _ := cr.FieldPos(0)
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			sum.Read++
-			rej.add(incident.RowError{Line: pe.StartLine, Message: pe.Err.Error()})
-			continue
 		}
 		if err != nil {
 			return sum, fatalReadError(sum.File, err)
 		}
 		rows++
 		sum.Read++
-		get := func(c string) string {
-			i := col[c]
-			if i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		bad := func(field, msg string, args ...any) {
-			rej.add(incident.RowError{Line: line, Field: field, Message: fmt.Sprintf(msg, args...), Raw: strings.Join(rec, ",")})
-		}
-		if len(rec) != len(header) {
-			bad("", "%d fields, the header has %d", len(rec), len(header))
+		if rowErr != nil {
+			rej.add(*rowErr)
 			continue
 		}
-		code, period, ind, unit := get("area_code"), get("period"), get("indicator"), get("unit")
-		areaID, ok := byCode[code]
+		areaID, ok := byCode[v.AreaCode]
 		switch {
-		case code == "":
-			bad("area_code", "empty area code")
-			continue
 		case !ok:
-			bad("area_code", "unknown area code %q (import its boundaries first)", code)
+			rej.add(incident.RowError{Line: v.Line, Field: "area_code", Message: fmt.Sprintf("unknown area code %q (import its boundaries first)", v.AreaCode)})
 			continue
-		case ambiguous[code]:
-			bad("area_code", "area code %q exists in several layers; choose the layer", code)
-			continue
-		case !periodRe.MatchString(period):
-			bad("period", "period %q: want YYYY, YYYY-MM or YYYY-Qn", period)
-			continue
-		case ind == "":
-			bad("indicator", "empty indicator code")
+		case ambiguous[v.AreaCode]:
+			rej.add(incident.RowError{Line: v.Line, Field: "area_code", Message: fmt.Sprintf("area code %q exists in several layers; choose the layer", v.AreaCode)})
 			continue
 		}
-		v, err := strconv.ParseFloat(get("value"), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			bad("value", "value %q is not a number", get("value"))
-			continue
-		}
-		if err := imp.Add(store.IndicatorValue{IndicatorCode: ind, Unit: unit, AreaID: areaID, Period: period, Value: v}); err != nil {
+		if err := imp.Add(store.IndicatorValue{IndicatorCode: v.Indicator, Unit: v.Unit, AreaID: areaID, Period: v.Period, Value: v.Value}); err != nil {
 			return sum, err
 		}
 		sum.Accepted++
@@ -157,13 +100,4 @@ func (s *Service) ImportIndicators(ctx context.Context, src Source, opt Indicato
 	committed = true
 	sum.Seconds = time.Since(t0).Seconds()
 	return sum, err
-}
-
-// stripBOM drops a leading UTF-8 byte order mark.
-func stripBOM(r io.Reader) io.Reader {
-	br := newPeeker(r)
-	if b, _ := br.Peek(3); string(b) == "\xef\xbb\xbf" {
-		br.Discard(3)
-	}
-	return br
 }

@@ -512,3 +512,11 @@ func (s *Store) Incidents(ctx context.Context, f Filter, offset, limit int) ([]I
 	}
 	return out, rows.Err()
 }
+
+// LastImportID returns the id of the organisation's latest import of a kind
+// (0 when none): a version number for caches of imported data.
+func (s *Store) LastImportID(ctx context.Context, orgID int64, kind string) (int64, error) {
+	var id int64
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM imports WHERE org_id = $1 AND kind = $2`, orgID, kind).Scan(&id)
+	return id, err
+}

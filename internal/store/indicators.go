@@ -57,7 +57,7 @@ func (s *Store) BeginIndicatorImport(ctx context.Context, orgID int64, partner s
 		}
 	}
 	imp.st, err = tx.PrepareContext(ctx, `INSERT INTO indicator_values (indicator_id, area_id, period, value, partner_id, import_id) VALUES ($1, $2, $3, $4, $5, 0)
-		ON CONFLICT (indicator_id, area_id, period) DO UPDATE SET value = excluded.value, partner_id = excluded.partner_id
+		ON CONFLICT (indicator_id, area_id, period) DO UPDATE SET value = excluded.value, partner_id = excluded.partner_id, import_id = excluded.import_id
 		WHERE indicator_values.value <> excluded.value OR indicator_values.partner_id <> excluded.partner_id`)
 	if err != nil {
 		tx.Rollback()

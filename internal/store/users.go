@@ -140,7 +140,7 @@ func (s *Store) Users(ctx context.Context, orgID int64) ([]User, error) {
 func (s *Store) SetPassword(ctx context.Context, email, passwordHash string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var id int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = $1`, strings.ToLower(email)).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = $1`, strings.ToLower(strings.TrimSpace(email))).Scan(&id); err != nil {
 			return notFound(err, "user "+email)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, passwordHash, id); err != nil {

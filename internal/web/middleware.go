@@ -194,7 +194,7 @@ func (s *Server) failJSON(w http.ResponseWriter, r *http.Request, err error) {
 		msg = "internal error"
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(apperr.HTTPStatus(code))
+	w.WriteHeader(httpStatus(code))
 	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": string(code), "message": msg}})
 }
 
@@ -210,4 +210,25 @@ func writeJSON(w http.ResponseWriter, v any) error {
 func atoi64(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
+}
+
+// httpStatus maps an error code to its HTTP status: the one place where
+// this happens.
+func httpStatus(c apperr.Code) int {
+	switch c {
+	case apperr.Invalid:
+		return http.StatusBadRequest
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
+	default:
+		return http.StatusInternalServerError
+	}
 }

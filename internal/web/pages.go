@@ -84,8 +84,8 @@ func (s *Server) failPage(w http.ResponseWriter, r *http.Request, c *reqCtx, err
 			msg = s.cat.T(c.lang, "error.forbidden")
 		}
 	}
-	if rerr := s.render(w, r, c, "error", apperr.HTTPStatus(code), &page{Title: s.cat.T(c.lang, "common.error"), Error: msg}); rerr != nil {
-		http.Error(w, msg, apperr.HTTPStatus(code))
+	if rerr := s.render(w, r, c, "error", httpStatus(code), &page{Title: s.cat.T(c.lang, "common.error"), Error: msg}); rerr != nil {
+		http.Error(w, msg, httpStatus(code))
 	}
 }
 
