@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -171,7 +172,7 @@ func importIncidents(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := newFlags(env, "import incidents", "import incidents [flags] FILE.{csv,csv.gz,geojson}")
+	fs := newFlags(env, "import incidents", "import incidents [flags] FILE.{csv,csv.gz,tsv,geojson,shp}")
 	cfg.DataFlag(fs)
 	var f importFlags
 	f.register(fs)
@@ -180,7 +181,8 @@ func importIncidents(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&opt.Dataset, "dataset", "", "dataset `NAME` (default: the file name)")
 	fs.StringVar(&opt.CRS, "crs", "", "`CRS` of the x/y columns when the preset does not say, e.g. EPSG:26971")
 	fs.StringVar(&opt.Attribution, "attribution", "", "source and licence of the data")
-	category := fs.String("category", "", "category of every row when the file has no category column")
+	var cols columnFlags
+	cols.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -189,12 +191,12 @@ func importIncidents(ctx context.Context, env *Env, args []string) error {
 		return apperr.New(apperr.Invalid, "give exactly one file to import (got %d)", len(pos))
 	}
 	file := pos[0]
-	if *category != "" {
+	if cols.set() {
 		m, err := incident.Preset(opt.Preset)
 		if err != nil {
 			return err
 		}
-		m.DefaultCategory = *category
+		cols.apply(&m)
 		opt.Mapping = &m
 	}
 	st, err := openStore(ctx, cfg)
@@ -212,7 +214,7 @@ func importIncidents(ctx context.Context, env *Env, args []string) error {
 		return f.finish(env, hub.Summary{Kind: "incidents", File: file, Errors: []incident.RowError{}}, apperr.Wrap(apperr.Invalid, err, "cannot open"))
 	}
 	defer in.Close()
-	src := hub.Source{Name: file, R: in}
+	src := hub.Source{Name: file, R: in, Open: fileOpener(file)}
 	if f.rejects != "" {
 		rf, err := os.Create(f.rejects)
 		if err != nil {
@@ -327,4 +329,45 @@ func importIndicators(ctx context.Context, env *Env, args []string) error {
 		st.Audit(ctx, store.AuditEntry{OrgID: org.ID, Actor: f.actor, Action: "import.indicators", Target: sum.Target, Detail: summaryLine(sum)})
 	}
 	return f.finish(env, sum, err)
+}
+
+// columnFlags override a preset's column mapping from the command line.
+type columnFlags struct {
+	noHeader                    bool
+	id, category, date, x, y    string
+	dateFormat, defaultCategory string
+}
+
+func (c *columnFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&c.noHeader, "no-header", false, "the file has no header row: give columns as 1-based positions")
+	fs.StringVar(&c.id, "id-col", "", "`column` holding the source id")
+	fs.StringVar(&c.category, "category-col", "", "`column` holding the category")
+	fs.StringVar(&c.date, "date-col", "", "`column` holding the date or date-time")
+	fs.StringVar(&c.x, "x-col", "", "`column` holding x (or longitude)")
+	fs.StringVar(&c.y, "y-col", "", "`column` holding y (or latitude)")
+	fs.StringVar(&c.dateFormat, "date-format", "", "Go time `layout` of the dates, e.g. 02/01/2006 (default: detected)")
+	fs.StringVar(&c.defaultCategory, "category", "", "category of every row when the file has no category column")
+}
+
+func (c *columnFlags) set() bool {
+	return c.noHeader || c.id != "" || c.category != "" || c.date != "" || c.x != "" || c.y != "" || c.dateFormat != "" || c.defaultCategory != ""
+}
+
+func (c *columnFlags) apply(m *incident.Mapping) {
+	if c.noHeader {
+		m.HasHeader = false
+		m.ID, m.Category, m.Date, m.X, m.Y = "", "", "", "", ""
+		m.Keep = nil
+	}
+	for _, o := range []struct {
+		v   string
+		dst *string
+	}{{c.id, &m.ID}, {c.category, &m.Category}, {c.date, &m.Date}, {c.x, &m.X}, {c.y, &m.Y}, {c.defaultCategory, &m.DefaultCategory}} {
+		if o.v != "" {
+			*o.dst = o.v
+		}
+	}
+	if c.dateFormat != "" {
+		m.DateFormats = []string{c.dateFormat}
+	}
 }

@@ -87,7 +87,7 @@ func (c Config) Validate() error {
 
 // DataFlag registers --data on fs, writing into c.
 func (c *Config) DataFlag(fs *flag.FlagSet) {
-	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `DIR`ectory (SQLite database)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "the data `DIR` (SQLite database, backups, uploads)")
 }
 
 // ServeFlags registers the flags of serve and demo on fs.

@@ -69,6 +69,9 @@ type Source struct {
 	R        io.Reader // the file's bytes
 	Progress Progress  // may be nil
 	Rejects  io.Writer // rejected rows as CSV (line, field, message, raw); may be nil
+	// Open opens the parts of a multi-file format (a shapefile's .dbf and
+	// .prj); needed only for .shp and .kml point files.
+	Open Opener
 }
 
 // counter counts and hashes what is read through it.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/icarus-city/icarus/internal/incident"
 	"github.com/icarus-city/icarus/internal/realdata"
 
 	"github.com/icarus-city/icarus/internal/store"
@@ -198,5 +199,57 @@ func TestIndicators(t *testing.T) {
 	}
 	if _, err := svc.ImportIndicators(context.Background(), Source{Name: "x.csv", R: strings.NewReader(csv)}, IndicatorOptions{OrgID: org.ID}); err == nil {
 		t.Fatal("an import without a partner was accepted")
+	}
+}
+
+// TestImportOtherLayouts covers the remaining incident files of the shared
+// data: shapefile points, files without a header, and projected x/y columns.
+func TestImportOtherLayouts(t *testing.T) {
+	data := sharedData(t)
+	svc, org := newService(t)
+	ctx := context.Background()
+	noHeader := func(category string) *incident.Mapping {
+		return &incident.Mapping{HasHeader: false, X: "1", Y: "2", Date: "3", CRS: "EPSG:26971", DefaultCategory: category}
+	}
+	cases := []struct {
+		file, preset string
+		mapping      *incident.Mapping
+		crs          string
+		want         int
+		resolution   string
+	}{
+		{"vancouver/Vancouver_Residential_Burglary_2003.shp", "vancouver", nil, "", 6883, "exact"},
+		{"vancouver/Vancouver_Residential_Burglary_2016.shp", "vancouver", nil, "", 2994, "exact"},
+		{"chicago/predictcode/example.csv", "chicago", nil, "", 1000, "exact"},
+		{"chicago/nearrepeat/chicago_arson.csv", "generic", noHeader("arson"), "", 522, "day"},
+		{"chicago/nearrepeat/chicago_be_month1.csv", "generic", noHeader("burglary"), "", 970, "day"},
+		{"chicago/chicago_burglary_2014_2017.csv", "generic", nil, "EPSG:26971", 45319, "day"},
+	}
+	for _, c := range cases {
+		path := filepath.Join(data, c.file)
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := svc.ImportIncidents(ctx, Source{Name: path, R: f, Open: fileOpen(path)}, IncidentOptions{OrgID: org.ID, Preset: c.preset, Mapping: c.mapping, CRS: c.crs})
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		if s.Accepted != c.want || s.Rejected != 0 || s.Resolution[c.resolution] != c.want {
+			t.Errorf("%s: read %d accepted %d rejected %d resolution %v, want %d %s", c.file, s.Read, s.Accepted, s.Rejected, s.Resolution, c.want, c.resolution)
+		}
+	}
+	// Projected inputs land where they should: every Vancouver point is in British Columbia, every Chicago one in Illinois.
+	rows, err := svc.Store.Incidents(ctx, store.Filter{OrgID: org.ID}, 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		inVan := r.Lon > -123.3 && r.Lon < -123.0 && r.Lat > 49.1 && r.Lat < 49.4
+		inChi := r.Lon > -88.0 && r.Lon < -87.5 && r.Lat > 41.6 && r.Lat < 42.1
+		if r.HasLoc && !inVan && !inChi {
+			t.Fatalf("incident %d at (%f, %f) is in neither city", r.ID, r.Lon, r.Lat)
+		}
 	}
 }

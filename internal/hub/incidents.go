@@ -83,8 +83,23 @@ func (s *Service) ImportIncidents(ctx context.Context, src Source, opt IncidentO
 	head, _ := br.Peek(512)
 	var next func() (incident.Incident, *incident.RowError, error)
 	var crs geo.CRS
-	if isGeoJSON(src.Name, head) && !bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
-		fc, err := geo.ReadGeoJSON(br)
+	ext := strings.ToLower(filepath.Ext(src.Name))
+	if ext == ".shp" || ext == ".kml" || isGeoJSON(src.Name, head) && !bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
+		var fc *geo.Collection
+		if ext == ".shp" || ext == ".kml" {
+			if src.Open == nil {
+				return sum, apperr.New(apperr.Invalid, "%s: a %s file needs its companion files (.dbf, .prj)", sum.File, ext)
+			}
+			open := src.Open
+			fc, err = ReadSpatial(src.Name, func(e string) (io.ReadCloser, error) {
+				if e == ext {
+					return io.NopCloser(br), nil // counted and hashed like any file
+				}
+				return open(e)
+			})
+		} else {
+			fc, err = geo.ReadGeoJSON(br)
+		}
 		if err != nil {
 			return sum, apperr.Wrap(apperr.Invalid, err, "%s", sum.File)
 		}
