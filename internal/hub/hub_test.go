@@ -253,3 +253,54 @@ func TestImportOtherLayouts(t *testing.T) {
 		}
 	}
 }
+
+func TestEditableICCSMapping(t *testing.T) {
+	data := sharedData(t)
+	svc, org := newService(t)
+	ctx := context.Background()
+	path := filepath.Join(data, "chicago/predictcode/example.csv")
+	if _, err := importIncidentsFile(t, svc, org, path, "chicago"); err != nil {
+		t.Fatal(err)
+	}
+	cats, err := svc.Store.Categories(ctx, org.ID)
+	if err != nil || len(cats) == 0 {
+		t.Fatal(cats, err)
+	}
+	var theft store.CategoryUse
+	for _, c := range cats {
+		if c.Category == "THEFT" {
+			theft = c
+		}
+	}
+	if theft.ICCS != incident.DefaultICCS("THEFT") || theft.ICCS == "" || theft.Override {
+		t.Fatalf("THEFT before: %+v", theft)
+	}
+	if _, err := svc.SetCategoryICCS(ctx, org.ID, "THEFT", "99"); err == nil {
+		t.Fatal("an unknown ICCS code was accepted")
+	}
+	n, err := svc.SetCategoryICCS(ctx, org.ID, "THEFT", "0504")
+	if err != nil || n != theft.Count {
+		t.Fatalf("recoded %d of %d: %v", n, theft.Count, err)
+	}
+	// A new import uses the organisation's mapping.
+	f, _ := os.Open(path)
+	defer f.Close()
+	if _, err := svc.ImportIncidents(ctx, Source{Name: path, R: f}, IncidentOptions{OrgID: org.ID, Preset: "chicago", Dataset: "again"}); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := svc.Store.Incidents(ctx, store.Filter{OrgID: org.ID, Category: "THEFT"}, 0, 10000)
+	for _, r := range rows {
+		if r.ICCS != "0504" {
+			t.Fatalf("incident %d of dataset %d has ICCS %q after the remap", r.ID, r.DatasetID, r.ICCS)
+		}
+	}
+	if _, err := svc.SetCategoryICCS(ctx, org.ID, "THEFT", "default"); err != nil {
+		t.Fatal(err)
+	}
+	cats, _ = svc.Store.Categories(ctx, org.ID)
+	for _, c := range cats {
+		if c.Category == "THEFT" && (c.Override || c.ICCS != incident.DefaultICCS("THEFT")) {
+			t.Fatalf("THEFT after reset: %+v", c)
+		}
+	}
+}

@@ -77,6 +77,9 @@ func (s *Service) ImportIncidents(ctx context.Context, src Source, opt IncidentO
 	if opt.CRS != "" {
 		m.CRS = opt.CRS
 	}
+	if err := s.orgMapping(ctx, opt.OrgID, &m); err != nil {
+		return sum, err
+	}
 	rows := 0
 	cnt := newCounter(src, &rows)
 	br := bufio.NewReaderSize(cnt, 1<<16)

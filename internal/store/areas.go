@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+
 	"database/sql"
 	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/icarus-city/icarus/internal/apperr"
 )
 
 // Layer is a set of areas of one kind (LSOAs, wards, police districts).
@@ -48,6 +51,13 @@ type LayerResult struct {
 // the new set are removed. All in one transaction.
 func (s *Store) ReplaceLayer(ctx context.Context, l Layer, areas []Area) (LayerResult, error) {
 	var res LayerResult
+	codes := make(map[string]bool, len(areas))
+	for _, a := range areas {
+		if codes[a.Code] {
+			return res, apperr.New(apperr.Invalid, "area code %q appears twice in layer %q", a.Code, l.Name)
+		}
+		codes[a.Code] = true
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now().Unix()
 		err := tx.QueryRowContext(ctx, `INSERT INTO area_layers (org_id, name, source, source_crs, attribution, created_at) VALUES ($1, $2, $3, $4, $5, $6)

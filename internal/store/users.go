@@ -86,11 +86,15 @@ func (s *Store) CreateUser(ctx context.Context, u User, passwordHash string) (Us
 		return u, apperr.New(apperr.Invalid, "unknown role %q", u.Role)
 	}
 	u.Created = s.now()
-	err := s.w.QueryRowContext(ctx, `INSERT INTO users (org_id, email, name, role, password_hash, lang, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		u.OrgID, u.Email, u.Name, string(u.Role), passwordHash, u.Lang, u.Created.Unix()).Scan(&u.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	var taken int
+	if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE email = $1`, u.Email).Scan(&taken); err != nil {
+		return u, err
+	}
+	if taken > 0 {
 		return u, apperr.New(apperr.Conflict, "a user with email %s already exists", u.Email)
 	}
+	err := s.w.QueryRowContext(ctx, `INSERT INTO users (org_id, email, name, role, password_hash, lang, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		u.OrgID, u.Email, u.Name, string(u.Role), passwordHash, u.Lang, u.Created.Unix()).Scan(&u.ID)
 	return u, err
 }
 
@@ -246,8 +250,12 @@ func nullID(id int64) any {
 // the hit is within limit. Counters live in the database so that several
 // nodes share them.
 func (s *Store) RateLimit(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error) {
+	secs := int64(window / time.Second)
+	if secs < 1 {
+		secs = 1 // windows are whole seconds
+	}
 	now := s.now().Unix()
-	start := now - now%int64(window/time.Second)
+	start := now - now%secs
 	var hits int
 	err := s.w.QueryRowContext(ctx, `INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
 		ON CONFLICT (bucket) DO UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,

@@ -111,8 +111,10 @@ type method struct {
 	Category    string `json:"category"`
 	Period      string `json:"period"`
 	Layer       string `json:"layer,omitempty"`
-	N           int64  `json:"n"`
+	N           *int64 `json:"n"` // null when publishing it would reveal a suppressed count
+	NVisible    int64  `json:"n_visible"`
 	Suppression int    `json:"suppression_threshold"`
+	Suppressed  int    `json:"suppressed_cells"`
 	Uncertainty string `json:"uncertainty"`
 }
 
@@ -156,28 +158,41 @@ func (s *Server) apiAreaCounts(w http.ResponseWriter, r *http.Request, c *reqCtx
 	}
 	k := s.suppressFor(c)
 	out := make([]areaCountJSON, 0, len(areas))
+	var visible int64
+	hidden := 0
 	for _, a := range areas {
 		n := byArea[a.ID]
 		j := areaCountJSON{AreaID: a.ID, Code: a.Code, Name: a.Name}
-		if n > 0 && int(n) < k {
+		if suppressed(n, k) {
 			j.Suppressed = true
+			hidden++
 		} else {
 			j.Count = &n
+			visible += n
 			if a.AreaM2 > 0 {
 				j.PerKm2 = float64(n) / (a.AreaM2 / 1e6)
 			}
 		}
 		out = append(out, j)
 	}
-	m := s.describe(ff, n, k, "count")
+	m := s.describe(ff, n, visible, hidden, k, "count")
 	m.Description = s.cat.T(c.lang, "method.areacount")
 	return writeJSON(w, map[string]any{"method": m, "counts": out})
 }
 
-// describe fills the method statement of a selection.
-func (s *Server) describe(ff filterForm, n int64, k int, name string) method {
-	m := method{Name: name, N: n, Suppression: k, Category: ff.Category, Period: ff.From + ".." + ff.To,
+// suppressed reports whether a count must be hidden from the public:
+// between 1 and k-1 (k = 0 suppresses nothing).
+func suppressed(n int64, k int) bool { return n > 0 && n < int64(k) }
+
+// describe fills the method statement of a selection. The total n is
+// withheld when it is itself small or when any cell is suppressed, since n
+// minus the visible cells would reveal the suppressed ones.
+func (s *Server) describe(ff filterForm, n, visible int64, hidden, k int, name string) method {
+	m := method{Name: name, NVisible: visible, Suppressed: hidden, Suppression: k, Category: ff.Category, Period: ff.From + ".." + ff.To,
 		Uncertainty: "none: recorded counts, not estimates; recorded crime undercounts crime"}
+	if hidden == 0 && !suppressed(n, k) {
+		m.N = &n
+	}
 	if m.Category == "" {
 		m.Category = "all"
 	}
@@ -216,16 +231,20 @@ func (s *Server) apiMonthly(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		Suppressed bool   `json:"suppressed"`
 	}
 	out := make([]pt, 0, len(series))
+	var visible int64
+	hidden := 0
 	for _, p := range series {
 		n += p.Count
 		c := p.Count
-		if c > 0 && int(c) < k {
+		if suppressed(c, k) {
 			out = append(out, pt{Period: p.Month, Suppressed: true})
+			hidden++
 		} else {
 			out = append(out, pt{Period: p.Month, Count: &c})
+			visible += c
 		}
 	}
-	m := s.describe(ff, n, k, "monthly_count")
+	m := s.describe(ff, n, visible, hidden, k, "monthly_count")
 	m.Layer = ""
 	m.Description = s.cat.T(c.lang, "method.monthly")
 	return writeJSON(w, map[string]any{"method": m, "series": out})

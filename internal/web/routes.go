@@ -34,6 +34,8 @@ func (s *Server) routes() []route {
 		{"GET /map", auth.PermViewAggregates, false, s.mapPage},
 		{"GET /trends", auth.PermViewAggregates, false, s.trendsPage},
 		{"GET /indicators", auth.PermViewAggregates, false, s.indicatorsPage},
+		{"GET /categories", auth.PermViewAggregates, false, s.categoriesPage},
+		{"POST /categories", auth.PermImportData, false, s.setCategory},
 		{"GET /import", auth.PermImportIndic, false, s.importForm},
 		{"POST /import", auth.PermImportIndic, false, s.importSubmit},
 		{"GET /admin/users", auth.PermManageUsers, false, s.usersPage},

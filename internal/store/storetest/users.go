@@ -27,10 +27,10 @@ func testOrgs(e *env) {
 	if b.ID == a.ID {
 		e.t.Fatal("two orgs share an id")
 	}
-	os, err := e.s.Orgs(e.ctx)
+	orgs, err := e.s.Orgs(e.ctx)
 	e.must(err)
-	if len(os) != 2 || os[0] != a || os[1] != b {
-		e.t.Errorf("Orgs = %+v, want [%+v %+v]", os, a, b)
+	if len(orgs) != 2 || orgs[0] != a || orgs[1] != b {
+		e.t.Errorf("Orgs = %+v, want [%+v %+v]", orgs, a, b)
 	}
 
 	e.must(e.s.SetOrgMetricCRS(e.ctx, a.ID, 32632))

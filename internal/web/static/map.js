@@ -578,7 +578,8 @@
 		this.methodEl.textContent = fill(this.t.method, {
 			period: m.period,
 			category: m.category ? m.category : this.t.all,
-			n: isNum(m.n) ? this.nf.format(m.n) : m.n,
+			// n is withheld from the public when it would reveal suppressed cells: show the visible part as a lower bound
+			n: isNum(m.n) ? this.nf.format(m.n) : (isNum(m.n_visible) ? "\u2265 " + this.nf.format(m.n_visible) : "\u2014"),
 			k: isNum(m.suppression_threshold) ? this.nf.format(m.suppression_threshold) : m.suppression_threshold
 		});
 	};
