@@ -14,7 +14,7 @@ func trendSVG(ps []monthPoint, yLabel string) template.HTML {
 	if len(ps) == 0 {
 		return ""
 	}
-	const W, H, left, right, top, bottom = 900.0, 320.0, 56.0, 12.0, 12.0, 40.0
+	const W, H, left, right, top, bottom = 900.0, 360.0, 72.0, 12.0, 14.0, 64.0
 	var max int64 = 1
 	for _, p := range ps {
 		if p.Count > max {
@@ -31,19 +31,23 @@ func trendSVG(ps []monthPoint, yLabel string) template.HTML {
 	for v := 0.0; v <= ymax+1e-9; v += step {
 		y := top + ph - v/ymax*ph
 		fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="#d0d4d9" stroke-width="1"/>`, left, W-right, y, y)
-		fmt.Fprintf(&b, `<text x="%g" y="%.1f" font-size="12" text-anchor="end" fill="#333">%g</text>`, left-6, y+4, v)
+		fmt.Fprintf(&b, `<text x="%g" y="%.1f" font-size="18" text-anchor="end" fill="#333">%g</text>`, left-6, y+6, v)
 	}
 	for i, p := range ps {
 		h := float64(p.Count) / ymax * ph
 		x := left + float64(i)*bw
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#b63c2b"><title>%s: %d</title></rect>`, x+bw*0.1, top+ph-h, bw*0.8, h, p.Month, p.Count)
+		if len(ps) <= 24 {
+			// short series: every month's number under its bar
+			fmt.Fprintf(&b, `<text x="%.1f" y="%g" font-size="16" text-anchor="middle" fill="#333">%s</text>`, x+bw/2, top+ph+20, p.Month[5:])
+		}
 		if strings.HasSuffix(p.Month, "-01") || i == 0 {
-			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%g" y2="%g" stroke="#333"/>`, x, x, top+ph, top+ph+5)
-			fmt.Fprintf(&b, `<text x="%.1f" y="%g" font-size="12" fill="#333">%s</text>`, x+2, top+ph+18, p.Month[:4])
+			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%g" y2="%g" stroke="#333"/>`, x, x, top+ph, top+ph+44)
+			fmt.Fprintf(&b, `<text x="%.1f" y="%g" font-size="18" fill="#333">%s</text>`, x+4, top+ph+44, p.Month[:4])
 		}
 	}
 	fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%g" y2="%g" stroke="#333"/>`, left, W-right, top+ph, top+ph)
-	fmt.Fprintf(&b, `<text x="14" y="%g" font-size="12" fill="#333" transform="rotate(-90 14 %g)" text-anchor="middle">%s</text>`, top+ph/2, top+ph/2, template.HTMLEscapeString(yLabel))
+	fmt.Fprintf(&b, `<text x="20" y="%g" font-size="18" fill="#333" transform="rotate(-90 20 %g)" text-anchor="middle">%s</text>`, top+ph/2, top+ph/2, template.HTMLEscapeString(yLabel))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }

@@ -25,6 +25,7 @@
  *        data-i18n-loading="Loading…"
  *        data-i18n-error="The map data could not be loaded…"
  *        data-i18n-method="Method: …{period}…{category}…{n}…{k}…"
+ *        data-i18n-methodexact="…"              the same when nothing is suppressed (k = 0, staff)
  *        data-i18n-all="All"                       category label when no category is selected
  *        data-i18n-table="Incidents by area"       table caption
  *        data-i18n-map="Incident map"></div>       accessible name of the map region
@@ -56,6 +57,7 @@
 		loading: "Loading…",
 		error: "The map data could not be loaded. Check your connection and try again.",
 		method: "",
+		methodexact: "",
 		all: "All",
 		table: "Incidents by area",
 		map: ""
@@ -575,7 +577,8 @@
 			return;
 		}
 		var m = this.data.counts.method || {};
-		this.methodEl.textContent = fill(this.t.method, {
+		var text = (!m.suppression_threshold && this.t.methodexact) ? this.t.methodexact : this.t.method;
+		this.methodEl.textContent = fill(text, {
 			period: m.period,
 			category: m.category ? m.category : this.t.all,
 			// n is withheld from the public when it would reveal suppressed cells: show the visible part as a lower bound
