@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -231,7 +232,7 @@ func (s *Service) ImportAreas(ctx context.Context, name string, fc *geo.Collecti
 			c.err = err
 			return
 		}
-		c.wgs = g.(orb.MultiPolygon)
+		c.wgs = roundCoords(g.(orb.MultiPolygon), 1e6)
 		if crs.Unit == geo.UnitMetre && (metric.IsZero() || crs == metric) {
 			c.m2 = geo.AreaM2(c.mp)
 		} else if !metric.IsZero() {
@@ -549,4 +550,17 @@ func ZipOpener(r io.ReaderAt, size int64) (string, Opener, error) {
 		}
 		return f.Open()
 	}, nil
+}
+
+// roundCoords rounds lon/lat to 1/scale degrees in place (1e6: about 0.1 m,
+// far below the boundaries' own accuracy, and a third of the bytes).
+func roundCoords(mp orb.MultiPolygon, scale float64) orb.MultiPolygon {
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for i, p := range ring {
+				ring[i] = orb.Point{math.Round(p[0]*scale) / scale, math.Round(p[1]*scale) / scale}
+			}
+		}
+	}
+	return mp
 }

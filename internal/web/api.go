@@ -264,8 +264,11 @@ func (s *Server) apiIncidents(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	if pg < 1 {
 		pg = 1
 	}
-	if size < 1 || size > 1000 {
+	switch {
+	case size < 1:
 		size = 100
+	case size > 1000:
+		size = 1000
 	}
 	rows, err := s.st.Incidents(r.Context(), f, (pg-1)*size, size)
 	if err != nil {

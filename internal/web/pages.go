@@ -143,8 +143,13 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 	u, hash, err := s.st.UserByEmail(ctx, email)
 	if err == nil && !u.Disabled {
 		err = auth.CheckPassword(r.PostFormValue("password"), hash)
-	} else if err == nil {
-		err = auth.ErrMismatch
+	} else {
+		// unknown or disabled account: spend the same time as a real check,
+		// so that response times do not reveal which emails have accounts
+		auth.CheckPassword(r.PostFormValue("password"), s.dummyHash)
+		if err == nil {
+			err = auth.ErrMismatch
+		}
 	}
 	if err != nil {
 		if apperr.CodeOf(err) != apperr.NotFound && err != auth.ErrMismatch {
@@ -317,6 +322,7 @@ func (s *Server) trendsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		n += m.Count
 	}
 	chart := trendSVG(series, s.cat.T(c.lang, "trend.axis"))
+	ff.Layers = nil // trends are not per layer
 	return s.render(w, r, c, "trends", 200, &page{Title: s.cat.T(c.lang, "trend.title"), Active: "trends",
 		Data: map[string]any{"F": ff, "Chart": chart, "Series": series, "N": n, "Period": periodLabel(series)}})
 }
@@ -403,4 +409,17 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return err
 	}
 	return s.render(w, r, c, "audit", 200, &page{Title: s.cat.T(c.lang, "audit.title"), Active: "admin", Data: es})
+}
+
+// dateSpan is a dataset's first and last dates at the precision the data
+// has: months when every incident is known to the month only.
+func dateSpan(d store.DatasetSummary) [2]string {
+	if d.Incidents == 0 {
+		return [2]string{"—", "—"}
+	}
+	layout := time.DateOnly
+	if d.Resolution["month"] == d.Incidents {
+		layout = "2006-01"
+	}
+	return [2]string{d.First.Format(layout), d.Last.Format(layout)}
 }

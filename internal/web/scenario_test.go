@@ -826,44 +826,60 @@ func TestPublicNeverSeesSmallCounts(t *testing.T) {
 	}
 }
 
-// TestPagesRender renders every page for the admin in each language and
-// logs (without failing) the keys shown as missing translations.
+// TestPagesRender renders every page of the route table (GET, not API, no
+// path wildcard) for the admin in each language, and logs (without failing)
+// the keys shown as missing translations.
 func TestPagesRender(t *testing.T) {
 	f := realData(t)
 	admin := f.sessionFor(t, auth.Admin)
-	pages := []struct{ path, want string }{
-		{"/", burglaryDataset},
-		{"/datasets", burglaryDataset},
-		{"/map", `id="area-map"`},
-		{"/trends", "<svg"},
-		{"/indicators", "<h1>"},
-		{"/import", `id="import-form"`},
-		{"/admin/users", "admin@greater-manchester.test"},
-		{"/admin/audit", "<table>"},
-		{"/public", `id="area-map"`},
-		{"/signin", `name="password"`},
+	want := map[string]string{ // a piece of each page's content, where known
+		"/":            burglaryDataset,
+		"/datasets":    burglaryDataset,
+		"/map":         `id="area-map"`,
+		"/trends":      "<svg",
+		"/indicators":  "<h1>",
+		"/import":      `id="import-form"`,
+		"/admin/users": "admin@greater-manchester.test",
+		"/admin/audit": "<table>",
+		"/public":      `id="area-map"`,
+		"/signin":      `name="password"`,
 	}
+	var paths []string
+	for _, rt := range f.srv.routes() {
+		method, path := requestFor(t, rt.pattern)
+		if method != http.MethodGet || rt.api || path == "/metrics" || wildcard.MatchString(strings.ReplaceAll(rt.pattern, "{$}", "")) {
+			continue
+		}
+		paths = append(paths, path)
+	}
+	for p := range want {
+		if !slices.Contains(paths, p) {
+			t.Errorf("page %s is not in the route table", p)
+		}
+	}
+	inline := regexp.MustCompile(`<script>|\son[a-z]+="|style="`)
 	missing := map[string][]string{}
 	for _, lang := range f.srv.cat.Languages() {
-		for _, p := range pages {
-			r := get(t, f.ts.URL, p.path+"?lang="+lang, admin)
+		for _, p := range paths {
+			r := get(t, f.ts.URL, p+"?lang="+lang, admin)
 			if r.status != 200 {
-				t.Errorf("%s (%s): %s", p.path, lang, r)
+				t.Errorf("%s (%s): %s", p, lang, r)
 				continue
 			}
 			body := string(r.body)
 			if !strings.Contains(body, `<html lang="`+lang+`">`) {
-				t.Errorf("%s?lang=%s: not in %s", p.path, lang, lang)
+				t.Errorf("%s?lang=%s: not in %s", p, lang, lang)
 			}
-			if !strings.Contains(body, p.want) {
-				t.Errorf("%s (%s): lacks %q", p.path, lang, p.want)
+			if w, ok := want[p]; ok && !strings.Contains(body, w) {
+				t.Errorf("%s (%s): lacks %q", p, lang, w)
 			}
 			if ct := r.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
-				t.Errorf("%s: Content-Type %q", p.path, ct)
+				t.Errorf("%s: Content-Type %q", p, ct)
 			}
-			if strings.Contains(body, "<script>") || regexp.MustCompile(`\son[a-z]+="`).MatchString(body) {
-				t.Errorf("%s: inline script or event handler (blocked by the CSP)", p.path)
+			if m := inline.FindString(body); m != "" {
+				t.Errorf("%s: inline script, handler or style %q (blocked by the CSP)", p, m)
 			}
+			checkSecurityHeaders(t, r)
 			for _, k := range missingTranslations(r.body) {
 				if !slices.Contains(missing[lang], k) {
 					missing[lang] = append(missing[lang], k)
@@ -871,6 +887,7 @@ func TestPagesRender(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("rendered %d pages in %d languages", len(paths), len(f.srv.cat.Languages()))
 	for lang, keys := range missing {
 		slices.Sort(keys)
 		t.Logf("MISSING TRANSLATIONS (%s): %s", lang, strings.Join(keys, ", "))

@@ -5,6 +5,8 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+
 	"embed"
 	"errors"
 	"html/template"
@@ -14,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/icarus-city/icarus/internal/auth"
 
 	"github.com/icarus-city/icarus/internal/apperr"
 	"github.com/icarus-city/icarus/internal/config"
@@ -37,6 +41,9 @@ type Server struct {
 	uploads *uploads
 	mux     *http.ServeMux
 	now     func() time.Time
+	// dummyHash is checked against when an account does not exist, so
+	// that sign-in takes as long either way.
+	dummyHash string
 }
 
 // Options configure New.
@@ -59,6 +66,9 @@ func New(o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	if s.dummyHash, err = auth.HashPassword("no account has this password", auth.DefaultParams(), rand.Reader); err != nil {
+		return nil, err
+	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
@@ -77,7 +87,7 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.New(apperr.Forbidden, "cross-origin request refused"))
 	}))
-	return s.recoverer(securityHeaders(cop.Handler(s.mux)))
+	return s.recoverer(securityHeaders(gzipResponses(cop.Handler(s.mux))))
 }
 
 func parsePages() (map[string]*template.Template, error) {
@@ -85,6 +95,7 @@ func parsePages() (map[string]*template.Template, error) {
 		"lower": strings.ToLower,
 		"add":   func(a, b int) int { return a + b },
 		"list":  func(xs ...string) []string { return xs },
+		"span":  dateSpan,
 	}
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
