@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/icarus-city/icarus/internal/analysis/trend"
+
 	"github.com/icarus-city/icarus/internal/auth"
 	"github.com/icarus-city/icarus/internal/i18n"
 	"github.com/icarus-city/icarus/internal/incident"
@@ -39,6 +41,7 @@ func dynamicFamilies() map[string][]string {
 		"role.":        roles,
 		"import.kind.": {"incidents", "areas", "indicators"},
 		"import.col.":  {"id", "category", "date", "x", "y"},
+		"trend.flag.":  {trend.FlagAbove95, trend.FlagAbove998, trend.FlagBelow95, trend.FlagBelow998},
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/icarus-city/icarus/internal/analysis/trend"
+
 	"github.com/icarus-city/icarus/internal/apperr"
 	"github.com/icarus-city/icarus/internal/auth"
 	"github.com/icarus-city/icarus/internal/store"
@@ -321,10 +323,14 @@ func (s *Server) trendsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	for _, m := range series {
 		n += m.Count
 	}
-	chart := trendSVG(series, s.cat.T(c.lang, "trend.axis"))
+	base, err := trend.SeasonalBaseline(monthlySeries(series, n), trend.BaselineParams{})
+	if err != nil {
+		return err
+	}
+	chart := trendSVG(series, base.Points, s.cat.T(c.lang, "trend.axis"))
 	ff.Layers = nil // trends are not per layer
 	return s.render(w, r, c, "trends", 200, &page{Title: s.cat.T(c.lang, "trend.title"), Active: "trends",
-		Data: map[string]any{"F": ff, "Chart": chart, "Series": series, "N": n, "Period": periodLabel(series)}})
+		Data: map[string]any{"F": ff, "Chart": chart, "Series": series, "Baseline": base, "N": n, "Period": periodLabel(series)}})
 }
 
 // fillMonths returns a continuous monthly series (months without incidents as 0).
@@ -422,4 +428,15 @@ func dateSpan(d store.DatasetSummary) [2]string {
 		layout = "2006-01"
 	}
 	return [2]string{d.First.Format(layout), d.Last.Format(layout)}
+}
+
+// monthlySeries turns a continuous run of monthly counts into a trend.Series.
+func monthlySeries(ps []monthPoint, n int64) trend.Series {
+	out := trend.Series{Params: trend.CountParams{Interval: trend.Monthly}, N: int(n), Input: int(n)}
+	for _, p := range ps {
+		start, _ := time.Parse("2006-01", p.Month)
+		days := start.AddDate(0, 1, 0).Sub(start).Hours() / 24
+		out.Periods = append(out.Periods, trend.Period{Start: start, Label: p.Month, Count: int(p.Count), Days: int(days)})
+	}
+	return out
 }
