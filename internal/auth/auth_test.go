@@ -68,3 +68,14 @@ func TestAllows(t *testing.T) {
 		t.Error("short password accepted")
 	}
 }
+
+// TestManageReports: the citizen-report queue holds personal data; only
+// admins and coordinators may work on it.
+func TestManageReports(t *testing.T) {
+	want := map[Role]bool{Admin: true, Coordinator: true}
+	for _, r := range append(Roles(), Public) {
+		if got := Allows(r, PermManageReports); got != want[r] {
+			t.Errorf("Allows(%s, %s) = %v, want %v", r, PermManageReports, got, want[r])
+		}
+	}
+}

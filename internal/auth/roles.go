@@ -37,6 +37,7 @@ const (
 	PermImportIndic    Permission = "import_indicators"
 	PermManageUsers    Permission = "manage_users"
 	PermViewAudit      Permission = "view_audit"
+	PermManageReports  Permission = "manage_reports" // citizen reports: queue, moderation, answers, services
 )
 
 // Allows reports whether role r has permission p.
@@ -50,6 +51,8 @@ func Allows(r Role, p Permission) bool {
 		return r == Admin || r == Analyst
 	case PermImportIndic:
 		return r == Admin || r == Analyst || r == Partner || r == Coordinator
+	case PermManageReports:
+		return r == Admin || r == Coordinator
 	case PermManageUsers, PermViewAudit:
 		return r == Admin
 	}

@@ -42,9 +42,11 @@ func commands() []command {
 		{"serve", "run the web application and API", runServe},
 		{"demo", "load the Greater Manchester demo city (first run) and serve it", runDemo},
 		{"import", "import areas, incidents or indicators (import areas|incidents|indicators --help)", runImport},
+		{"analyze", "run an analysis method on a file or a stored dataset (analyze --help)", runAnalyze},
 		{"user", "manage accounts (user add|list|passwd)", runUser},
 		{"migrate", "apply database migrations and list them", runMigrate},
 		{"backup", "write a consistent online copy of the database", runBackup},
+		{"db", "copy an installation to another database (db copy --from sqlite:DIR --to postgres://...)", runDB},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -142,9 +144,13 @@ func loadConfig(env *Env) (config.Config, error) {
 	return config.Load(file, env.Getenv)
 }
 
-// openStore opens the store of the configured data directory.
+// openStore opens the configured store: the database at --db (ICARUS_DB)
+// when set, else SQLite in the data directory.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	return store.OpenSQLite(ctx, cfg.DataDir, store.Options{})
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, cfg.DB, cfg.DataDir, store.Options{})
 }
 
 // defaultOrg returns the organisation commands act on: the only one, or
@@ -183,7 +189,7 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := newFlags(env, "migrate", "migrate [--data DIR]")
+	fs := newFlags(env, "migrate", "migrate [--data DIR | --db URL]")
 	cfg.DataFlag(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -208,9 +214,9 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := newFlags(env, "backup", "backup [--data DIR] [--out FILE]")
+	fs := newFlags(env, "backup", "backup [--data DIR | --db URL] [--out FILE]")
 	cfg.DataFlag(fs)
-	out := fs.String("out", "", "backup `FILE` (default DIR/backups/icarus-<time>.db)")
+	out := fs.String("out", "", "backup `FILE` (default DIR/backups/icarus-<time>.db); with PostgreSQL a SQLite copy of the installation (use pg_dump for full PostgreSQL backups)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
+	"github.com/icarus-city/icarus/internal/apperr"
 	"github.com/icarus-city/icarus/internal/auth"
 	"github.com/icarus-city/icarus/internal/config"
 	"github.com/icarus-city/icarus/internal/demo"
@@ -23,7 +23,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := newFlags(env, "serve", "serve [--data DIR] [--addr HOST:PORT]")
+	fs := newFlags(env, "serve", "serve [--data DIR | --db URL] [--addr HOST:PORT]")
 	cfg.ServeFlags(fs)
 	withDemo := fs.Bool("demo", false, "load the demo city on first run (same as 'icarus demo')")
 	if _, err := parse(fs, args); err != nil {
@@ -37,7 +37,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := newFlags(env, "demo", "demo [--data DIR] [--addr HOST:PORT]")
+	fs := newFlags(env, "demo", "demo [--data DIR | --db URL] [--addr HOST:PORT]")
 	cfg.ServeFlags(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -74,22 +74,24 @@ func serve(ctx context.Context, env *Env, cfg config.Config, withDemo bool) erro
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Options{Store: st, Config: cfg, Logger: log, UploadDir: filepath.Join(cfg.DataDir, "uploads")})
+	srv, err := web.New(web.Options{Store: st, Config: cfg, Logger: log, UploadDir: uploadDir(cfg)})
 	if err != nil {
 		return err
 	}
+	stopJobs := startJobs(ctx, st, log)
+	defer stopJobs()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	base := cfg.BaseURL
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	fmt.Fprintf(env.Stdout, "Icarus is running at %s (ready in %.1fs; data in %s)\n", base, time.Since(t0).Seconds(), cfg.DataDir)
+	fmt.Fprintf(env.Stdout, "Icarus is running at %s (ready in %.1fs; data in %s)\n", base, time.Since(t0).Seconds(), dataLocation(cfg))
 	if pw != "" {
 		fmt.Fprintf(env.Stdout, "Sign in as %s with password %s\n(shown once: change it with 'icarus user passwd --email %s')\n", adminEmail, pw, adminEmail)
 	} else {
 		fmt.Fprintf(env.Stdout, "Sign in with an existing account ('icarus user list' shows them; 'icarus user passwd' resets a password)\n")
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir)
+	log.Info("serving", "addr", ln.Addr().String(), "data", dataLocation(cfg))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -126,6 +128,9 @@ func ensureAdmin(ctx context.Context, st *store.Store, org store.Org) (string, e
 		return "", err
 	}
 	if _, err := st.CreateUser(ctx, store.User{OrgID: org.ID, Email: adminEmail, Name: "Administrator", Role: auth.Admin}, hash); err != nil {
+		if apperr.CodeOf(err) == apperr.Conflict { // another node starting on the same database made it
+			return "", nil
+		}
 		return "", err
 	}
 	st.Audit(ctx, store.AuditEntry{OrgID: org.ID, Actor: "system", Action: "user.add", Target: adminEmail, Detail: "first run: generated admin"})

@@ -15,6 +15,7 @@ import (
 // Config is the whole configuration.
 type Config struct {
 	DataDir       string `json:"data"`     // data directory (SQLite database, backups)
+	DB            string `json:"db"`       // database URL: postgres://... for PostgreSQL; "" (or sqlite:DIR) for SQLite under DataDir
 	Addr          string `json:"addr"`     // listen address of serve/demo
 	BaseURL       string `json:"base_url"` // public URL, used in printed links; derived from Addr when empty
 	TileURL       string `json:"tile_url"` // map tile URL template; empty = no base map
@@ -50,6 +51,7 @@ func Load(file string, getenv func(string) (string, bool)) (Config, error) {
 		}
 	}
 	str("ICARUS_DATA", &c.DataDir)
+	str("ICARUS_DB", &c.DB)
 	str("ICARUS_ADDR", &c.Addr)
 	str("ICARUS_BASE_URL", &c.BaseURL)
 	str("ICARUS_TILE_URL", &c.TileURL)
@@ -77,6 +79,9 @@ func (c Config) Validate() error {
 	if c.SuppressBelow < 0 {
 		return fmt.Errorf("suppress_below must be >= 0")
 	}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") && !strings.HasPrefix(c.DB, "sqlite:") {
+		return fmt.Errorf("database URL must start with postgres://, postgresql:// or sqlite:")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -85,9 +90,15 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// DataFlag registers --data on fs, writing into c.
+// DataFlag registers --data and --db on fs, writing into c.
 func (c *Config) DataFlag(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "the data `DIR` (SQLite database, backups, uploads)")
+	fs.StringVar(&c.DB, "db", c.DB, "database `URL`: postgres://user@host:5432/icarus for PostgreSQL (env ICARUS_DB); default SQLite under --data")
+}
+
+// Postgres reports whether the configured database is PostgreSQL.
+func (c Config) Postgres() bool {
+	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
 }
 
 // ServeFlags registers the flags of serve and demo on fs.

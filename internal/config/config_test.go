@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,5 +28,30 @@ func TestPrecedence(t *testing.T) {
 	os.WriteFile(f, []byte(`{"adr":"x"}`), 0o600)
 	if _, err := Load(f, env(nil)); err == nil {
 		t.Fatal("unknown config key accepted")
+	}
+}
+
+func TestDatabaseURL(t *testing.T) {
+	env := func(k string) (string, bool) {
+		if k == "ICARUS_DB" {
+			return "postgres://icarus@127.0.0.1:5432/icarus", true
+		}
+		return "", false
+	}
+	c, err := Load("", env)
+	if err != nil || c.DB != "postgres://icarus@127.0.0.1:5432/icarus" || !c.Postgres() {
+		t.Fatalf("ICARUS_DB: %+v, %v", c, err)
+	}
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	c.DataFlag(fs)
+	if err := fs.Parse([]string{"--db", "sqlite:/tmp/x"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.DB != "sqlite:/tmp/x" || c.Postgres() || c.Validate() != nil {
+		t.Errorf("--db flag: %+v", c)
+	}
+	c.DB = "mysql://x"
+	if c.Validate() == nil {
+		t.Error("a mysql URL validated")
 	}
 }

@@ -6,16 +6,13 @@ import (
 
 	"github.com/icarus-city/icarus/internal/hub"
 	"github.com/icarus-city/icarus/internal/store"
+	"github.com/icarus-city/icarus/internal/store/storetest"
 )
 
 // TestLoad loads the whole demo city and checks the counts the README promises.
 func TestLoad(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, t.TempDir(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.OpenForTest(t, t.TempDir(), store.Options{})
 	org, err := st.EnsureOrg(ctx, OrgSlug, OrgName)
 	if err != nil {
 		t.Fatal(err)

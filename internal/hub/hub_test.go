@@ -11,6 +11,7 @@ import (
 
 	"github.com/icarus-city/icarus/internal/incident"
 	"github.com/icarus-city/icarus/internal/realdata"
+	"github.com/icarus-city/icarus/internal/store/storetest"
 
 	"github.com/icarus-city/icarus/internal/store"
 )
@@ -19,11 +20,7 @@ func sharedData(t testing.TB) string { return realdata.Dir(t) }
 
 func newService(t testing.TB) (*Service, store.Org) {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), t.TempDir(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.OpenForTest(t, t.TempDir(), store.Options{})
 	org, err := st.EnsureOrg(context.Background(), "test", "Test")
 	if err != nil {
 		t.Fatal(err)

@@ -142,7 +142,7 @@ func (s *Store) Areas(ctx context.Context, orgID, layerID int64, withGeom bool) 
 		geom = `a.geojson`
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT a.id, a.layer_id, a.code, a.name, `+geom+`, a.min_lon, a.min_lat, a.max_lon, a.max_lat, a.area_m2
-		FROM areas a JOIN area_layers l ON l.id = a.layer_id WHERE l.org_id = $1 AND ($2 = 0 OR a.layer_id = $2) ORDER BY a.layer_id, a.code`, orgID, layerID)
+		FROM areas a JOIN area_layers l ON l.id = a.layer_id WHERE l.org_id = $1 AND (CAST($2 AS BIGINT) = 0 OR a.layer_id = $2) ORDER BY a.layer_id, a.code`, orgID, layerID)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ type IncidentPoint struct {
 
 // IncidentPoints calls fn for every located incident of the organisation.
 func (s *Store) IncidentPoints(ctx context.Context, orgID int64, fn func(IncidentPoint) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT i.id, i.lon, i.lat FROM incidents i JOIN datasets d ON d.id = i.dataset_id WHERE d.org_id = $1 AND i.has_loc = 1`, orgID)
+	rows, err := s.r.QueryContext(ctx, `SELECT i.id, i.lon, i.lat FROM incidents i JOIN datasets d ON d.id = i.dataset_id WHERE d.org_id = $1 AND i.has_loc`, orgID)
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,8 @@ func (s *Store) Imports(ctx context.Context, orgID int64, limit int) ([]ImportRe
 // Duplicates (keys already in the dataset, from an earlier import of the same
 // file) are found in memory and skipped, and ids are assigned here, so rows
 // go in with plain multi-row INSERTs. This is safe because the import holds
-// the database's only write transaction from Begin to Commit.
+// the database's only write transaction from Begin to Commit (SQLite) or a
+// lock on the incidents table that only readers get past (PostgreSQL).
 type IncidentImport struct {
 	s              *Store
 	tx             *sql.Tx
@@ -155,6 +156,10 @@ func (imp *IncidentImport) begin(d Dataset) error {
 	}
 	d.Created = time.Unix(now, 0).UTC()
 	imp.Dataset = d
+	// ids are assigned here (max+1): no other transaction may insert incidents until Commit
+	if err := s.lockIncidentIDs(ctx, tx); err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT ukey FROM incidents WHERE dataset_id = $1`, d.ID)
 	if err != nil {
 		return err
@@ -285,6 +290,11 @@ func (imp *IncidentImport) Commit(rec ImportRecord) (inserted, duplicates int, e
 		rec.FileName, rec.FileSHA256, rec.Read, rec.Accepted, rec.Rejected, rec.Inserted, rec.Duplicates, rec.Actor, rec.Started.Unix(), rec.Finished.Unix(), imp.importID); err != nil {
 		return 0, 0, err
 	}
+	if imp.inserted > 0 {
+		if err := imp.s.syncIDSequence(imp.ctx, imp.tx, "incidents"); err != nil {
+			return 0, 0, err
+		}
+	}
 	return imp.inserted, imp.dups, imp.tx.Commit()
 }
 
@@ -339,7 +349,7 @@ func (s *Store) DatasetSummaries(ctx context.Context, orgID int64) ([]DatasetSum
 	for _, d := range ds {
 		sum := DatasetSummary{Dataset: d, Resolution: map[string]int64{}}
 		var first, last sql.NullInt64
-		err := s.r.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(has_loc), 0), min(occurred_at), max(occurred_at) FROM incidents WHERE dataset_id = $1`, d.ID).
+		err := s.r.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(CASE WHEN has_loc THEN 1 ELSE 0 END), 0), min(occurred_at), max(occurred_at) FROM incidents WHERE dataset_id = $1`, d.ID).
 			Scan(&sum.Incidents, &sum.Located, &first, &last)
 		if err != nil {
 			return nil, err
@@ -426,8 +436,11 @@ func (s *Store) CountByArea(ctx context.Context, f Filter, layerID int64) ([]Are
 	var args []any
 	w := f.where(&args)
 	args = append(args, layerID)
-	q := `SELECT ia.area_id, count(*) FROM incidents i JOIN datasets d ON d.id = i.dataset_id JOIN incident_areas ia ON ia.incident_id = i.id
-		JOIN areas a ON a.id = ia.area_id WHERE ` + w + ` AND a.layer_id = $` + strconv.Itoa(len(args)) + ` GROUP BY ia.area_id`
+	// Driven from the layer's areas (CROSS JOIN fixes SQLite's join order;
+	// the result is the same in any SQL): each area's incidents are one
+	// range of the (area_id, incident_id) key, then a rowid lookup each.
+	q := `SELECT ia.area_id, count(*) FROM areas a CROSS JOIN incident_areas ia CROSS JOIN incidents i CROSS JOIN datasets d
+		WHERE ia.area_id = a.id AND i.id = ia.incident_id AND d.id = i.dataset_id AND ` + w + ` AND a.layer_id = $` + strconv.Itoa(len(args)) + ` GROUP BY ia.area_id`
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, err

@@ -46,6 +46,11 @@ func (s *Store) BeginIndicatorImport(ctx context.Context, orgID int64, partner s
 		return nil, err
 	}
 	imp := &IndicatorImport{tx: tx, ctx: ctx, orgID: orgID, ids: map[string]int64{}, s: s}
+	// Commit claims the values written with import_id 0: one indicator import at a time
+	if err := s.lockAdvisory(ctx, tx, advisoryIndicators); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO partners (org_id, name) VALUES ($1, $2) ON CONFLICT (org_id, name) DO UPDATE SET name = excluded.name RETURNING id`, orgID, partner).Scan(&imp.partner); err != nil {
 		tx.Rollback()
 		return nil, err

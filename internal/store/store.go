@@ -1,8 +1,9 @@
 // Package store keeps Icarus's data in a SQL database: SQLite (embedded,
-// the default) through modernc.org/sqlite. SQL is hand-written with $n
-// placeholders so that a PostgreSQL dialect can share it; what differs per
-// dialect sits behind small named methods. Every implementation must pass the
-// conformance suite in store/storetest.
+// the default) through modernc.org/sqlite, or PostgreSQL (15 or newer)
+// through pgx's database/sql driver. SQL is hand-written with $n
+// placeholders and shared by both dialects; what differs per dialect sits
+// behind small named methods (dialect.go). Both must pass the conformance
+// suite in store/storetest.
 package store
 
 import (
@@ -20,18 +21,20 @@ import (
 
 	"github.com/icarus-city/icarus/internal/apperr"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 //go:embed migrations
 var migrationsFS embed.FS
 
-// Store is a handle on the database: one writer connection and a pool of
-// readers. It is safe for concurrent use.
+// Store is a handle on the database. On SQLite: one writer connection and
+// a pool of readers; on PostgreSQL one pool (w and r are the same). It is
+// safe for concurrent use.
 type Store struct {
 	w, r    *sql.DB
 	dialect string
-	path    string
+	path    string // SQLite file; "" on PostgreSQL
 	now     func() time.Time
 }
 
@@ -44,13 +47,59 @@ type Options struct {
 // DBFile is the name of the SQLite database inside a data directory.
 const DBFile = "icarus.db"
 
+// Open opens the store named by url and applies pending migrations:
+// postgres://... or postgresql://... opens PostgreSQL; "" opens SQLite
+// under dataDir, and sqlite:DIR SQLite under DIR.
+func Open(ctx context.Context, url, dataDir string, opt Options) (*Store, error) {
+	switch {
+	case IsPostgresURL(url):
+		return OpenPostgres(ctx, url, opt)
+	case url == "":
+		return OpenSQLite(ctx, dataDir, opt)
+	case strings.HasPrefix(url, "sqlite:"):
+		dir := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		if dir == "" {
+			dir = dataDir
+		}
+		return OpenSQLite(ctx, dir, opt)
+	}
+	return nil, apperr.New(apperr.Invalid, "database URL %q: want postgres://..., postgresql://... or sqlite:DIR", Redact(url))
+}
+
+// IsPostgresURL reports whether url names a PostgreSQL database.
+func IsPostgresURL(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Redact returns url without its password, for messages and logs.
+func Redact(url string) string {
+	i := strings.Index(url, "://")
+	if i < 0 {
+		return url
+	}
+	rest := url[i+3:]
+	at := strings.LastIndex(strings.SplitN(rest, "/", 2)[0], "@")
+	if at < 0 {
+		return url
+	}
+	user := rest[:at]
+	if c := strings.Index(user, ":"); c >= 0 {
+		user = user[:c] + ":xxxxx"
+	}
+	return url[:i+3] + user + rest[at:]
+}
+
 // OpenSQLite opens (creating it when needed) the SQLite database in dir and
 // applies pending migrations.
 func OpenSQLite(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, DBFile)
+	return openSQLiteFile(ctx, filepath.Join(dir, DBFile), opt)
+}
+
+// openSQLiteFile opens (creating it when needed) the SQLite database file path.
+func openSQLiteFile(ctx context.Context, path string, opt Options) (*Store, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=cache_size(-131072)&_pragma=temp_store(MEMORY)&"+pragmas)
 	if err != nil {
@@ -76,12 +125,41 @@ func OpenSQLite(ctx context.Context, dir string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes both pools.
+// OpenPostgres opens the PostgreSQL database named by url (which must
+// exist) and applies pending migrations under an advisory lock, so that
+// several nodes may start at once.
+func OpenPostgres(ctx context.Context, url string, opt Options) (*Store, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", Redact(url), err)
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{w: db, r: db, dialect: "postgres", now: opt.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", Redact(url), err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the pools.
 func (s *Store) Close() error {
+	if s.r == s.w {
+		return s.w.Close()
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
-// Dialect names the SQL dialect ("sqlite").
+// Dialect names the SQL dialect ("sqlite" or "postgres").
 func (s *Store) Dialect() string { return s.dialect }
 
 // Now is the store's clock.
@@ -90,13 +168,63 @@ func (s *Store) Now() time.Time { return s.now() }
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
 
-// migrate applies the embedded migrations that are not yet recorded.
+// migrate applies the embedded migrations that are not yet recorded. On
+// PostgreSQL all of them run in one transaction holding an advisory lock:
+// a second node starting at the same moment waits, then finds them applied.
 func (s *Store) migrate(ctx context.Context) error {
 	dir := "migrations/" + s.dialect
-	entries, err := fs.ReadDir(migrationsFS, dir)
-	if err != nil {
+	names := MigrationNames(s.dialect)
+	if len(names) == 0 {
+		return fmt.Errorf("no migrations for dialect %s", s.dialect)
+	}
+	apply := func(tx *sql.Tx, name string) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = $1`, name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		body, err := migrationsFS.ReadFile(dir + "/" + name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, s.now().Unix())
 		return err
 	}
+	if s.dialect == "postgres" {
+		return s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryMigrations); err != nil {
+				return fmt.Errorf("migration lock: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+				return fmt.Errorf("migrations table: %w", err)
+			}
+			for _, name := range names {
+				if err := apply(tx, name); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	for _, name := range names {
+		if err := s.tx(ctx, func(tx *sql.Tx) error { return apply(tx, name) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MigrationNames lists the migrations this build carries for dialect, in order.
+func MigrationNames(dialect string) []string {
+	entries, _ := fs.ReadDir(migrationsFS, "migrations/"+dialect)
 	var names []string
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), ".sql") {
@@ -104,33 +232,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	sort.Strings(names)
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("migrations table: %w", err)
-	}
-	for _, name := range names {
-		var n int
-		if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = $1`, name).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrationsFS.ReadFile(dir + "/" + name)
-		if err != nil {
-			return err
-		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", name, err)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, s.now().Unix())
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return names
 }
 
 // Migrations lists the applied migrations in order.
@@ -162,43 +264,6 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-// Backup writes a consistent copy of the live database to path (which must
-// not exist), while the database stays online.
-func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
-		return apperr.New(apperr.Conflict, "backup target %s already exists", path)
-	}
-	_, err := s.w.ExecContext(ctx, `VACUUM INTO $1`, path)
-	return err
-}
-
-// TableCounts returns the number of rows in every application table.
-func (s *Store) TableCounts(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	out := map[string]int64{}
-	for _, n := range names {
-		var c int64
-		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM "`+n+`"`).Scan(&c); err != nil {
-			return nil, err
-		}
-		out[n] = c
-	}
-	return out, nil
 }
 
 func notFound(err error, what string) error {

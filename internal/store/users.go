@@ -95,6 +95,9 @@ func (s *Store) CreateUser(ctx context.Context, u User, passwordHash string) (Us
 	}
 	err := s.w.QueryRowContext(ctx, `INSERT INTO users (org_id, email, name, role, password_hash, lang, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		u.OrgID, u.Email, u.Name, string(u.Role), passwordHash, u.Lang, u.Created.Unix()).Scan(&u.ID)
+	if isUniqueViolation(err) { // another node added the same email just now
+		return u, apperr.New(apperr.Conflict, "a user with email %s already exists", u.Email)
+	}
 	return u, err
 }
 
@@ -124,7 +127,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, string, er
 
 // Users lists the accounts of an organisation (all when orgID is 0).
 func (s *Store) Users(ctx context.Context, orgID int64) ([]User, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE ($1 = 0 OR org_id = $1) ORDER BY email`, orgID)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE (CAST($1 AS BIGINT) = 0 OR org_id = $1) ORDER BY email`, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +181,7 @@ func (s *Store) CreateSession(ctx context.Context, token string, userID int64, c
 // SessionByToken returns the live session for token.
 func (s *Store) SessionByToken(ctx context.Context, token string) (Session, error) {
 	row := s.r.QueryRowContext(ctx, `SELECT u.id, u.org_id, u.email, u.name, u.role, u.lang, u.disabled, u.created_at, s.csrf, s.expires_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0`, hashToken(token), s.now().Unix())
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, hashToken(token), s.now().Unix())
 	var ss Session
 	var role string
 	var created, exp int64
@@ -221,7 +224,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 // AuditLog returns the newest entries first, at most limit.
 func (s *Store) AuditLog(ctx context.Context, orgID int64, limit int) ([]AuditEntry, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, at, COALESCE(org_id, 0), COALESCE(user_id, 0), actor, action, target, detail, ip FROM audit_log
-		WHERE ($1 = 0 OR org_id = $1 OR org_id IS NULL) ORDER BY id DESC LIMIT $2`, orgID, limit)
+		WHERE (CAST($1 AS BIGINT) = 0 OR org_id = $1 OR org_id IS NULL) ORDER BY id DESC LIMIT $2`, orgID, limit)
 	if err != nil {
 		return nil, err
 	}

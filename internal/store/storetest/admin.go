@@ -12,10 +12,10 @@ import (
 	"github.com/icarus-city/icarus/internal/store"
 )
 
-// appTables are the application tables of schema version 1.
+// appTables are the application tables (schema versions 1 and 2).
 var appTables = []string{
 	"area_containment", "area_layers", "areas", "audit_log", "datasets", "iccs_mappings", "imports",
-	"incident_areas", "incidents", "indicator_values", "indicators", "orgs", "partners", "rate_limits",
+	"incident_areas", "incidents", "indicator_values", "indicators", "jobs", "orgs", "partners", "rate_limits",
 	"sessions", "users",
 }
 

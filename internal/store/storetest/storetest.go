@@ -145,6 +145,9 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"Indicators/Import", testIndicatorImport},
 		{"Indicators/Reimport", testIndicatorReimport},
 		{"Indicators/Rollback", testIndicatorRollback},
+		{"Jobs/Lifecycle", testJobsLifecycle},
+		{"Jobs/RetryAndLease", testJobsRetryAndLease},
+		{"Jobs/ClaimedOnce", testJobsClaimedOnce},
 		{"Backup", testBackup},
 		{"ConcurrentReaders", testConcurrentReaders},
 	}

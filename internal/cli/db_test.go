@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/icarus-city/icarus/internal/demo"
+	"github.com/icarus-city/icarus/internal/hub"
+	"github.com/icarus-city/icarus/internal/store"
+	"github.com/icarus-city/icarus/internal/store/storetest"
+)
+
+// seedInstallation fills a SQLite data directory with the demo city and a
+// row in every other table.
+func seedInstallation(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	org, err := st.EnsureOrg(ctx, demo.OrgSlug, demo.OrgName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, hub.New(st), org.ID, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.CreateUser(ctx, store.User{OrgID: org.ID, Email: "ann@city.test", Role: "admin"}, "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.CreateSession(ctx, "tok", u.ID, "csrf", time.Hour))
+	must(st.Audit(ctx, store.AuditEntry{OrgID: org.ID, Actor: "test", Action: "seed"}))
+	if _, err := st.RateLimit(ctx, "b", 5, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetICCS(ctx, org.ID, "Burglary", "0501", true); err != nil {
+		t.Fatal(err)
+	}
+	areas, err := st.Areas(ctx, org.ID, 0, false)
+	if err != nil || len(areas) == 0 {
+		t.Fatalf("areas: %v, %v", areas, err)
+	}
+	imp, err := st.BeginIndicatorImport(ctx, org.ID, "partner", []store.Indicator{{Code: "lights", Name: "Street lights"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(imp.Add(store.IndicatorValue{IndicatorCode: "lights", AreaID: areas[0].ID, Period: "2024", Value: 12.5}))
+	if _, err := imp.Commit(store.ImportRecord{FileName: "i.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.EnqueueJob(ctx, store.Job{Kind: "noop", Payload: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDBCopySQLiteToPostgresAndBack(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	t0 := time.Now()
+	seedInstallation(t, dir)
+	t.Logf("seed %v", time.Since(t0))
+	pg := storetest.NewPostgresDB(t)
+	t0 = time.Now()
+
+	out, errOut, code := run(t, "", "db", "copy", "--from", "sqlite:"+dir, "--to", pg)
+	if code != 0 {
+		t.Fatalf("db copy exit %d: %s%s", code, out, errOut)
+	}
+	t.Logf("copy %v\n%s", time.Since(t0), errOut)
+	if !strings.Contains(out, "the row counts of every table match") || !strings.Contains(out, "incidents") {
+		t.Errorf("db copy output:\n%s", out)
+	}
+	src, err := store.OpenSQLite(ctx, dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := store.Open(ctx, pg, "", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	want, _ := src.TableCounts(ctx)
+	got, _ := dst.TableCounts(ctx)
+	for tb, n := range want {
+		if tb != "schema_migrations" && n == 0 {
+			t.Errorf("seed left table %s empty: the test does not cover it", tb)
+		}
+		if got[tb] != n {
+			t.Errorf("%s: %d rows in PostgreSQL, %d in SQLite", tb, got[tb], n)
+		}
+	}
+	// the same answers from both, ids included
+	orgs, _ := src.Orgs(ctx)
+	org := orgs[0]
+	layers, _ := src.Layers(ctx, org.ID)
+	for _, l := range layers {
+		a, na, err1 := src.CountByArea(ctx, store.Filter{OrgID: org.ID}, l.ID)
+		b, nb, err2 := dst.CountByArea(ctx, store.Filter{OrgID: org.ID}, l.ID)
+		if err1 != nil || err2 != nil || na != nb || !reflect.DeepEqual(a, b) {
+			t.Errorf("layer %s: CountByArea differs (%v, %v; %d vs %d)", l.Name, err1, err2, na, nb)
+		}
+	}
+	ia, _ := src.Incidents(ctx, store.Filter{OrgID: org.ID}, 100, 50)
+	ib, _ := dst.Incidents(ctx, store.Filter{OrgID: org.ID}, 100, 50)
+	if !reflect.DeepEqual(ia, ib) {
+		t.Error("a page of incidents differs between SQLite and PostgreSQL")
+	}
+	if ss, err := dst.SessionByToken(ctx, "tok"); err != nil || ss.User.Email != "ann@city.test" {
+		t.Errorf("session after copy: %+v, %v", ss, err)
+	}
+	// sequences were moved past the copied ids: new rows get new ids
+	if _, _, code := run(t, "", "user", "add", "--db", pg, "--email", "bob@city.test", "--role", "analyst"); code != 0 {
+		t.Error("user add on the copy failed")
+	}
+	if o, err := dst.EnsureOrg(ctx, "second", "Second"); err != nil || o.ID <= org.ID {
+		t.Errorf("new org after copy: %+v, %v", o, err)
+	}
+
+	// a second copy into the now non-empty database is refused
+	if _, errOut, code := run(t, "", "db", "copy", "--from", "sqlite:"+dir, "--to", pg); code == 0 || !strings.Contains(errOut, "not empty") {
+		t.Errorf("copy into a non-empty database: exit %d, %s", code, errOut)
+	}
+	// and back: PostgreSQL to a new SQLite directory
+	back := filepath.Join(t.TempDir(), "back")
+	if out, errOut, code := run(t, "", "db", "copy", "--from", pg, "--to", "sqlite:"+back); code != 0 {
+		t.Fatalf("copy back: exit %d: %s%s", code, out, errOut)
+	}
+	b, err := store.OpenSQLite(ctx, back, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	again, _ := b.TableCounts(ctx)
+	now, _ := dst.TableCounts(ctx)
+	if !reflect.DeepEqual(again, now) {
+		t.Errorf("copy back: counts %v, want %v", again, now)
+	}
+	if _, _, code := run(t, "", "db", "copy", "--from", "sqlite:"+filepath.Join(dir, "missing"), "--to", pg); code == 0 {
+		t.Error("copy from a missing directory succeeded")
+	}
+}
