@@ -28,6 +28,7 @@ import (
 	"github.com/icarus-city/icarus/internal/hub"
 	"github.com/icarus-city/icarus/internal/realdata"
 	"github.com/icarus-city/icarus/internal/store"
+	"github.com/icarus-city/icarus/internal/store/storetest"
 )
 
 // testPassword is the password of every test account.
@@ -75,6 +76,7 @@ type env struct {
 	users map[auth.Role]store.User
 	// clockOffset (nanoseconds) is added to the store's clock; see nextRateWindow.
 	clockOffset atomic.Int64
+	release     func() // closes the store (and drops a PostgreSQL test database)
 }
 
 // nextRateWindow moves the store's clock on by one sign-in rate-limit window
@@ -91,11 +93,11 @@ func (e *env) nextRateWindow() {
 func newEnv(t testing.TB, dir, slug string) (*env, error) {
 	ctx := context.Background()
 	e := &env{users: map[auth.Role]store.User{}}
-	st, err := store.OpenSQLite(ctx, dir, store.Options{Now: func() time.Time { return time.Now().Add(time.Duration(e.clockOffset.Load())) }})
+	st, release, err := storetest.OpenShared(t, dir, store.Options{Now: func() time.Time { return time.Now().Add(time.Duration(e.clockOffset.Load())) }})
 	if err != nil {
 		return nil, err
 	}
-	e.st = st
+	e.st, e.release = st, release
 	if e.org, err = st.EnsureOrg(ctx, slug, "Test "+slug); err != nil {
 		return nil, err
 	}
@@ -131,8 +133,8 @@ func (e *env) close() {
 	if e.srv != nil {
 		e.srv.Shutdown(context.Background())
 	}
-	if e.st != nil {
-		e.st.Close()
+	if e.release != nil {
+		e.release()
 	}
 }
 

@@ -88,6 +88,20 @@ func newPostgresDB(t testing.TB, template string) string {
 	if err := pgStart(); err != nil {
 		pgUnavailable(t, err)
 	}
+	name, err := createDB(template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := dropDB(name); err != nil {
+			t.Logf("dropping test database %s: %v", name, err)
+		}
+	})
+	return pgURL(name)
+}
+
+// createDB creates a database copied from template and returns its name.
+func createDB(template string) (string, error) {
 	name := fmt.Sprintf("icarus_t_%d_%d", os.Getpid(), pgServer.seq.Add(1))
 	var err error
 	for try := 0; try < 5; try++ { // a template's last backend may still be exiting
@@ -97,14 +111,14 @@ func newPostgresDB(t testing.TB, template string) string {
 		time.Sleep(200 * time.Millisecond)
 	}
 	if err != nil {
-		t.Fatalf("CREATE DATABASE %s: %v", name, err)
+		return "", fmt.Errorf("CREATE DATABASE %s: %w", name, err)
 	}
-	t.Cleanup(func() {
-		if _, err := pgServer.admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			t.Logf("dropping test database %s: %v", name, err)
-		}
-	})
-	return pgURL(name)
+	return name, nil
+}
+
+func dropDB(name string) error {
+	_, err := pgServer.admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+	return err
 }
 
 func pgURL(db string) string {
