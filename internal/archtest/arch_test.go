@@ -65,6 +65,8 @@ var forbidden = []struct {
 	{"internal/geo", []string{"database/sql", "net/http", "os", "os/exec", mod + "internal/store", mod + "internal/web"}, "geo does no I/O"},
 	{"internal/incident", []string{"database/sql", "net/http", mod + "internal/store", mod + "internal/web"}, "capability packages never import store or web"},
 	{"internal/indicator", []string{"database/sql", "net/http", mod + "internal/store", mod + "internal/web"}, "capability packages never import store or web"},
+	{"internal/kb", []string{"database/sql", "net", "net/http", "os", "os/exec", mod + "internal/store", mod + "internal/web"}, "the knowledge base capability is pure: it takes bytes and returns values"},
+	{"internal/survey", []string{"database/sql", "net/http", "net", "os", "os/exec", mod + "internal/store", mod + "internal/web"}, "survey definitions and results do no I/O"},
 	{"internal/auth", []string{"database/sql", "net/http", mod + "internal/store", mod + "internal/web"}, "auth holds rules, the store persists them"},
 	{"internal/store", []string{"net/http", mod + "internal/web", mod + "internal/cli", mod + "internal/hub"}, "store never imports web"},
 	{"internal/hub", []string{"net/http", mod + "internal/web", mod + "internal/cli"}, "services do no HTTP"},

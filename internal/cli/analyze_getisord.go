@@ -25,6 +25,7 @@ type getisOrdFlags struct {
 	seed         uint64
 	alpha        float64
 	fdrOn        string
+	zSim         bool
 	json         bool
 }
 
@@ -41,6 +42,7 @@ func runAnalyzeGetisOrd(ctx context.Context, env *Env, args []string) error {
 	fs.Uint64Var(&f.seed, "seed", 1, "random `seed` of the permutations")
 	fs.Float64Var(&f.alpha, "alpha", 0.05, "false discovery rate of the hot/cold classification (Benjamini-Hochberg)")
 	fs.StringVar(&f.fdrOn, "fdr-on", "", "p-values of the false-discovery control: p_sim (default with permutations) or p_norm")
+	fs.BoolVar(&f.zSim, "z-sim", false, "also report z_sim, the z-score against the mean and spread of the permutations")
 	fs.BoolVar(&f.json, "json", false, "print a JSON object instead of a CSV table")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -113,7 +115,7 @@ func runAnalyzeGetisOrd(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "weights")
 	}
-	local, err := hotspot.LocalG(y, w, hotspot.LocalGOptions{Star: f.star, Transform: tr, Permutations: f.permutations, Seed: f.seed})
+	local, err := hotspot.LocalG(y, w, hotspot.LocalGOptions{Star: f.star, Transform: tr, Permutations: f.permutations, Seed: f.seed, SimMoments: f.zSim})
 	if err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "getis-ord")
 	}

@@ -44,8 +44,10 @@ func commands() []command {
 		{"import", "import areas, incidents or indicators (import areas|incidents|indicators --help)", runImport},
 		{"analyze", "run an analysis method on a file or a stored dataset (analyze --help)", runAnalyze},
 		{"user", "manage accounts (user add|list|passwd)", runUser},
+		{"apikey", "manage Open311 API keys (apikey add --name NAME | list | revoke --id ID)", runAPIKey},
 		{"migrate", "apply database migrations and list them", runMigrate},
 		{"backup", "write a consistent online copy of the database", runBackup},
+		{"kb", "knowledge base: import documents, search, load the shipped content (kb import DIR | search QUERY | seed)", runKB},
 		{"db", "copy an installation to another database (db copy --from sqlite:DIR --to postgres://...)", runDB},
 		{"version", "print the version", runVersion},
 	}

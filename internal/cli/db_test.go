@@ -64,6 +64,29 @@ func seedInstallation(t *testing.T, dir string) {
 	if _, err := st.EnqueueJob(ctx, store.Job{Kind: "noop", Payload: "{}"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := seedKB(ctx, st, org.ID); err != nil { // knowledge base (kb.go)
+		t.Fatal(err)
+	}
+	// surveys (store/surveys.go): a survey, a second version, a response by a surveyor
+	if sv, err := st.CreateSurvey(ctx, org.ID, "Safety", "field", true, []byte(`{"v":1}`)); err != nil {
+		t.Fatal(err)
+	} else if _, _, err := st.AddSurveyResponse(ctx, store.SurveyResponse{SurveyID: sv.ID, Version: 1, IdemKey: "k1", AreaCode: "A", Answers: []byte(`{"q":"a"}`), Consent: true}); err != nil {
+		t.Fatal(err)
+	} else if _, err := st.UpdateSurvey(ctx, org.ID, sv.ID, "Safety", "field", []byte(`{"v":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	// Open311 (store/open311.go): a key, a service, a request with its history
+	if _, err := st.CreateAPIKey(ctx, org.ID, "seed", "seed-key-0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SeedServices(ctx, org.ID, []store.Service311{{Code: "lighting", Name: "Lighting", Type: "realtime", Attributes: "[]"}}); err != nil {
+		t.Fatal(err)
+	}
+	if sv, err := st.Service311ByCode(ctx, org.ID, "lighting"); err != nil {
+		t.Fatal(err)
+	} else if _, err := st.CreateServiceRequest(ctx, store.ServiceRequest{OrgID: org.ID, ServiceID: sv.ID, Channel: "api", Status: "open", Moderation: "approved", HasLoc: true, Lat: 53.48, Lon: -2.24}, ""); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestDBCopySQLiteToPostgresAndBack(t *testing.T) {

@@ -91,6 +91,11 @@ func serve(ctx context.Context, env *Env, cfg config.Config, withDemo bool) erro
 	} else {
 		fmt.Fprintf(env.Stdout, "Sign in with an existing account ('icarus user list' shows them; 'icarus user passwd' resets a password)\n")
 	}
+	if withDemo { // an Open311 API key for trying the API (apikey.go)
+		if key, err := addAPIKey(ctx, st, org, "demo", "system"); err == nil {
+			fmt.Fprintf(env.Stdout, "Open311 API key (POST %s/open311/v2/requests.json): %s\n", base, key)
+		}
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "data", dataLocation(cfg))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -143,6 +148,9 @@ func loadDemo(ctx context.Context, env *Env, st *store.Store) (store.Org, error)
 	if err != nil {
 		return org, err
 	}
+	if _, err := seedKB(ctx, st, org.ID); err != nil { // the shipped knowledge base (kb.go), refreshed on every start
+		return org, err
+	}
 	ds, err := st.Datasets(ctx, org.ID)
 	if err != nil || len(ds) > 0 {
 		return org, err
@@ -154,6 +162,9 @@ func loadDemo(ctx context.Context, env *Env, st *store.Store) (store.Org, error)
 	}
 	if err != nil {
 		return org, fmt.Errorf("loading the demo: %w", err)
+	}
+	if err := loadDemoSurvey(ctx, env, st, org); err != nil { // the Riga-style survey with simulated responses (survey_demo.go)
+		return org, fmt.Errorf("loading the demo survey: %w", err)
 	}
 	return org, nil
 }

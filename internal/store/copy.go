@@ -22,7 +22,9 @@ func copyOrder() []string {
 		"datasets", "imports", "incidents", "incident_areas", "iccs_mappings",
 		"partners", "indicators", "indicator_values",
 		"jobs",
+		"surveys", "survey_versions", "survey_responses",
 		"api_keys", "open311_settings", "open311_services", "service_requests", "service_request_updates",
+		"kb_items",
 	}
 }
 

@@ -49,7 +49,9 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 
 // tableNames lists the tables of the database (schema_migrations included).
 func (s *Store) tableNames(ctx context.Context, q querier) ([]string, error) {
-	query := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	// pragma_table_list types FTS5 indexes 'virtual' and their tables 'shadow':
+	// they are derived from kb_items by triggers, never copied or counted
+	query := `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
 	if s.dialect == "postgres" {
 		query = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
 	}

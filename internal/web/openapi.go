@@ -54,12 +54,30 @@ func openAPIDoc() map[string]any {
 					param("page_size", "query", "rows per page (1-1000, default 100)", integer, false)}, filters...), ok("incidents", "Incidents"))},
 			"/api/v1/indicators": map[string]any{"get": op("Area indicators with their definitions and provenance", "view_aggregates",
 				[]any{param("indicator", "query", "indicator code", str, false)}, ok("indicators", "Indicators"))},
+			"/api/v1/kb/search": map[string]any{"get": op("Full-text search of the knowledge base, ranked, with snippets", "",
+				[]any{param("q", "query", "words to find (any language; accents do not matter)", str, false), param("lang", "query", "language of the query (boosts items in it)", str, false),
+					param("kind", "query", "tool, practice, evidence, finding or document", str, false), param("focus", "query", "focus area code", str, false),
+					param("cc", "query", "cross-cutting issue code", str, false), param("in", "query", "item language code", str, false), param("limit", "query", "1-200 (default 20)", integer, false)}, ok("results", "KBResults"))},
+			// surveys (surveys.go)
+			"/api/v1/surveys": map[string]any{"get": op("Surveys of the organisation", "", nil, ok("surveys", "Surveys"))},
+			"/api/v1/surveys/{id}": map[string]any{"get": op("A survey's current definition (modules, questions, skip logic, translations)", "",
+				[]any{param("id", "path", "survey id", integer, true)}, ok("definition", "SurveyDefinition"))},
+			"/api/v1/surveys/{id}/responses": map[string]any{"post": surveyPostOp(op("Submit a response, stored exactly once per Idempotency-Key", "",
+				[]any{param("id", "path", "survey id", integer, true), param("Idempotency-Key", "header", "client-generated key (1-128 characters, e.g. a UUID); resend with the same key", str, true)},
+				map[string]any{"201": map[string]any{"description": "stored"}, "200": map[string]any{"description": "already stored under this key: the stored response"},
+					"400": errResp, "401": errResp, "403": errResp, "404": errResp, "429": errResp}))},
+			"/api/v1/surveys/{id}/results": map[string]any{"get": op("Per-question counts, proportions with Wilson 95% intervals and means, overall and per area; small cells suppressed for the public", "",
+				[]any{param("id", "path", "survey id", integer, true)}, ok("results", "SurveyResults"))},
 		},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie}},
 			"schemas": map[string]any{
-				"Error":    map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object", "properties": map[string]any{"code": str, "message": str}}}},
-				"Method":   method,
+				"Error":            map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object", "properties": map[string]any{"code": str, "message": str}}}},
+				"Method":           method,
+				"Surveys":          map[string]any{"type": "object", "properties": map[string]any{"surveys": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
+				"SurveyDefinition": map[string]any{"type": "object", "properties": map[string]any{"id": integer, "version": integer, "simulated": map[string]any{"type": "boolean"}, "definition": map[string]any{"type": "object"}}},
+				"SurveyResults": map[string]any{"type": "object", "properties": map[string]any{"survey_id": integer, "responses": integer, "suppress_below": integer, "method": str, "simulated": map[string]any{"type": "boolean"},
+					"questions": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}, "areas": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 				"Datasets": map[string]any{"type": "object", "properties": map[string]any{"datasets": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 				"Layers":   map[string]any{"type": "object", "properties": map[string]any{"layers": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 				"AreaCounts": map[string]any{"type": "object", "properties": map[string]any{"method": map[string]any{"$ref": "#/components/schemas/Method"},
@@ -70,8 +88,19 @@ func openAPIDoc() map[string]any {
 				"Incidents": map[string]any{"type": "object", "properties": map[string]any{"page": integer, "page_size": integer, "total": integer,
 					"incidents": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
 						"id": integer, "dataset_id": integer, "source_id": str, "category": str, "iccs": str, "time": str, "resolution": str, "has_location": map[string]any{"type": "boolean"}, "lon": map[string]any{"type": "number"}, "lat": map[string]any{"type": "number"}}}}}},
+				"KBResults": map[string]any{"type": "object", "properties": map[string]any{"query": str, "results": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
+					"type": str, "id": integer, "title": str, "score": map[string]any{"type": "number"}, "snippet": str, "language": str, "focus_area": str, "city": str, "country": str, "url": str}}}}},
 				"Indicators": map[string]any{"type": "object", "properties": map[string]any{"indicators": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}, "values": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 			},
 		},
 	}
+}
+
+// surveyPostOp documents the body and the access rule of a survey response.
+func surveyPostOp(o map[string]any) map[string]any {
+	o["description"] = "Body: {\"answers\": {question: answer}, \"consent\": true, \"version\": n, \"submitted_at\": RFC 3339}. " +
+		"Public surveys: anyone (rate-limited per address). Field surveys: a signed-in surveyor session (roles field, coordinator, analyst, admin) with the X-CSRF-Token header. " +
+		"400 lists every invalid field in error.fields [{field, code, message}]. See docs/surveys.md."
+	o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
+	return o
 }

@@ -36,6 +36,10 @@ type LocalGOptions struct {
 	// only) and the seed of their random streams.
 	Permutations int
 	Seed         uint64
+	// SimMoments also returns the mean, standard deviation and z-score of
+	// the simulated statistics (EGSim, SeGSim, ZSim). They cost draws the
+	// p-values alone do not need; the p-values are the same either way.
+	SimMoments bool
 }
 
 // LocalGResult holds the local G statistics, one entry per observation.
@@ -50,7 +54,7 @@ type LocalGResult struct {
 	// With Permutations > 0: the folded ("directed") pseudo p-value
 	// (min(larger, P-larger)+1)/(P+1), NaN for observations without
 	// neighbours, and the mean, standard deviation and z-score of the
-	// simulated statistics.
+	// simulated statistics (with SimMoments).
 	PSim, EGSim, SeGSim, ZSim []float64
 	// PSimTwoSided is 2·min(upper, lower tail), each tail counting ties,
 	// capped at 1: the p-value to use for a two-sided decision (hot or cold)
@@ -118,16 +122,20 @@ func LocalG(y []float64, w *Weights, opt LocalGOptions) (*LocalGResult, error) {
 	}
 	if opt.Permutations > 0 {
 		P := opt.Permutations
-		counts := conditionalPermutations(y, tw, P, opt.Seed)
-		r.PSim, r.EGSim, r.SeGSim, r.ZSim = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-		r.PSimTwoSided = make([]float64, n)
+		counts := conditionalPermutations(y, tw, P, opt.Seed, opt.SimMoments)
+		r.PSim, r.PSimTwoSided = make([]float64, n), make([]float64, n)
+		if opt.SimMoments {
+			r.EGSim, r.SeGSim, r.ZSim = make([]float64, n), make([]float64, n), make([]float64, n)
+		}
 		for i, c := range counts {
 			a := c.scale / den[i] // G_sim = a·S + b
 			b := self[i] * y[i] / den[i]
 			r.PSim[i] = directedP(c, sign(a), P)
 			r.PSimTwoSided[i] = twoSidedP(c, P)
-			r.EGSim[i], r.SeGSim[i] = simMoments(c, a, b, P)
-			r.ZSim[i] = (r.G[i] - r.EGSim[i]) / r.SeGSim[i]
+			if opt.SimMoments {
+				r.EGSim[i], r.SeGSim[i] = simMoments(c, a, b, P)
+				r.ZSim[i] = (r.G[i] - r.EGSim[i]) / r.SeGSim[i]
+			}
 		}
 	}
 	return r, nil

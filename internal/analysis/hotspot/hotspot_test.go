@@ -330,7 +330,7 @@ func TestParseGAL(t *testing.T) {
 func TestPermutationsDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	x, y, v := randomPoints(3000, 9)
 	w, _ := DistanceBand(x, y, 40)
-	opt := LocalGOptions{Star: true, Transform: Binary, Permutations: 199, Seed: 42}
+	opt := LocalGOptions{Star: true, Transform: Binary, Permutations: 199, Seed: 42, SimMoments: true}
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
 	a, err := LocalG(v, w, opt)
@@ -368,7 +368,7 @@ func TestPermutationsAgreeWithMoments(t *testing.T) {
 	N := float64(len(v) - 1)
 	for _, tr := range []Transform{Binary, RowStandardised} {
 		for _, star := range []bool{false, true} {
-			r, err := LocalG(v, w, LocalGOptions{Star: star, Transform: tr, Permutations: 999, Seed: 1})
+			r, err := LocalG(v, w, LocalGOptions{Star: star, Transform: tr, Permutations: 999, Seed: 1, SimMoments: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -490,12 +490,12 @@ func TestSplitSamplerMatchesDirect(t *testing.T) {
 		}
 	}
 	w, _ := GridQueen(60, 50)
-	split := conditionalPermutations(v, w, 4999, 3)
+	split := conditionalPermutations(v, w, 4999, 3, true)
 	// a worker without the split runs the direct draws
 	direct := make([]permCounts, n)
 	pw := &permWorker{rng: bits32{src: rand.NewPCG(0, 0)}}
 	for i := 0; i < n; i++ {
-		direct[i] = pw.observation(v, w, i, 4999, 3)
+		direct[i] = pw.observation(v, w, i, 4999, 3, true)
 	}
 	if newSplit(v, w.MaxCardinality()) == nil {
 		t.Fatal("the split path is not used")
@@ -540,5 +540,53 @@ func TestLocalMoranSTLValues(t *testing.T) {
 	m, _ := Moran(y, w, RowStandardised)
 	if math.Abs(m.PRand-1.273004355841561e-06) > 1e-15 {
 		t.Errorf("p_rand %v", m.PRand)
+	}
+}
+
+// One non-empty cell: the split sampler must never ask for more non-modal
+// values than exist (it would loop forever).
+func TestSplitSamplerSingleValue(t *testing.T) {
+	w, _ := GridQueen(8, 8)
+	y := make([]float64, 64)
+	y[27] = 3
+	r, err := LocalG(y, w, LocalGOptions{Star: true, Permutations: 999, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Conditional permutation keeps y_i: for cell 27 the others are all 0,
+	// every draw ties, p = 1. For its neighbour 28 the observed sum is 3 and
+	// a draw of 8 of the other 63 values contains the 3 with probability
+	// 8/63, so p ≈ 2·(0.127·999+1)/1000 ≈ 0.256.
+	if r.PSimTwoSided[27] != 1 {
+		t.Errorf("p of the only non-empty cell %v, want 1", r.PSimTwoSided[27])
+	}
+	if p := r.PSimTwoSided[28]; p < 0.18 || p > 0.34 {
+		t.Errorf("p of its neighbour %v, want about 0.256", p)
+	}
+	if r.PSimTwoSided[0] != 1 {
+		t.Errorf("p of an empty corner among empty cells %v, want 1", r.PSimTwoSided[0])
+	}
+}
+
+// The p-values do not depend on whether the simulated moments are computed,
+// on the split path included (sparse counts).
+func TestPSimIndependentOfMoments(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	y := make([]float64, 2500)
+	for i := range y {
+		if r.Float64() < 0.15 {
+			y[i] = float64(1 + r.IntN(4))
+		}
+	}
+	w, _ := GridQueen(50, 50)
+	a, _ := LocalG(y, w, LocalGOptions{Star: true, Permutations: 499, Seed: 9})
+	b, _ := LocalG(y, w, LocalGOptions{Star: true, Permutations: 499, Seed: 9, SimMoments: true})
+	if !slices.Equal(a.PSim, b.PSim) || !slices.Equal(a.PSimTwoSided, b.PSimTwoSided) || a.ZSim != nil || b.ZSim == nil {
+		t.Error("p_sim depends on SimMoments")
+	}
+	la, _ := LocalMoran(y, w, LocalMoranOptions{Permutations: 499, Seed: 9})
+	lb, _ := LocalMoran(y, w, LocalMoranOptions{Permutations: 499, Seed: 9, SimMoments: true})
+	if !slices.Equal(la.PSim, lb.PSim) {
+		t.Error("LISA p_sim depends on SimMoments")
 	}
 }

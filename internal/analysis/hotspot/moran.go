@@ -103,6 +103,7 @@ type LocalMoranOptions struct {
 	Transform    Transform // esda's default is row-standardised
 	Permutations int
 	Seed         uint64
+	SimMoments   bool // also EISim, SeISim, ZSim (as for LocalG)
 }
 
 // LocalMoranResult holds the LISA statistics, one entry per observation.
@@ -188,9 +189,11 @@ func LocalMoran(y []float64, w *Weights, opt LocalMoranOptions) (*LocalMoranResu
 	}
 	if opt.Permutations > 0 {
 		P := opt.Permutations
-		counts := conditionalPermutations(z, tw, P, opt.Seed)
-		r.PSim, r.EISim, r.SeISim, r.ZSim = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-		r.PSimTwoSided = make([]float64, n)
+		counts := conditionalPermutations(z, tw, P, opt.Seed, opt.SimMoments)
+		r.PSim, r.PSimTwoSided = make([]float64, n), make([]float64, n)
+		if opt.SimMoments {
+			r.EISim, r.SeISim, r.ZSim = make([]float64, n), make([]float64, n), make([]float64, n)
+		}
 		for i, c := range counts {
 			a := n1 / den * z[i] * c.scale // I_sim = a·S
 			r.PSim[i] = directedP(c, sign(a), P)
@@ -198,8 +201,10 @@ func LocalMoran(y []float64, w *Weights, opt LocalMoranOptions) (*LocalMoranResu
 			if a == 0 {
 				r.PSimTwoSided[i] = 1
 			}
-			r.EISim[i], r.SeISim[i] = simMoments(c, a, 0, P)
-			r.ZSim[i] = (r.I[i] - r.EISim[i]) / r.SeISim[i]
+			if opt.SimMoments {
+				r.EISim[i], r.SeISim[i] = simMoments(c, a, 0, P)
+				r.ZSim[i] = (r.I[i] - r.EISim[i]) / r.SeISim[i]
+			}
 		}
 	}
 	return r, nil

@@ -71,6 +71,7 @@ func (b *bits32) below(m uint32) uint32 {
 // permWorker holds one goroutine's scratch space.
 type permWorker struct {
 	rng   bits32
+	rngB  *rand.PCG // second stream of the split sampler
 	drawn []uint32
 	perm  []uint32 // identity permutation of 0..n-2, for partial Fisher-Yates
 	swaps []uint32
@@ -88,8 +89,13 @@ type split struct {
 	posB []int32   // position of observation i in b, or -1
 	// cdf[k][inB] is the hypergeometric CDF of the number of draws falling
 	// in B when k of the other n-1 values are drawn without replacement
-	// (|B| - inB of them are in B); the last entry is forced to 1.
+	// (|B| - inB of them are in B); entries from min(|B| - inB, k) on are
+	// exactly 1, so a uniform in [0, 1) never asks for more draws from B than
+	// B holds.
 	cdf [][2][]float64
+	cut [][2][]uint64 // ⌈cdf·2³²⌉
+	// min and max of all the values
+	min, max float64
 }
 
 const maxSplitK = 32
@@ -116,7 +122,7 @@ func newSplit(v []float64, maxK int) *split {
 	if 4*bestRun < len(v) {
 		return nil
 	}
-	sp := &split{a0: best, posB: make([]int32, len(v))}
+	sp := &split{a0: best, posB: make([]int32, len(v)), min: sorted[0], max: sorted[len(sorted)-1]}
 	for i, x := range v {
 		sp.posB[i] = -1
 		if x != best {
@@ -126,9 +132,16 @@ func newSplit(v []float64, maxK int) *split {
 	}
 	M := len(v) - 1
 	sp.cdf = make([][2][]float64, maxK+1)
+	sp.cut = make([][2][]uint64, maxK+1)
 	for k := 1; k <= maxK; k++ {
 		for inB := 0; inB < 2; inB++ {
-			sp.cdf[k][inB] = hypergeomCDF(M, len(sp.b)-inB, k)
+			cdf := hypergeomCDF(M, len(sp.b)-inB, k)
+			sp.cdf[k][inB] = cdf
+			cut := make([]uint64, len(cdf))
+			for h, c := range cdf {
+				cut[h] = min(uint64(math.Ceil(c*0x1p32)), 1<<32)
+			}
+			sp.cut[k][inB] = cut
 		}
 	}
 	return sp
@@ -152,6 +165,9 @@ func hypergeomCDF(M, K, k int) []float64 {
 	for h := 0; h <= k; h++ {
 		acc += math.Exp(lchoose(K, h) + lchoose(M-K, k-h) - total)
 		cdf[h] = acc
+		if h >= K { // no more than K successes: the CDF is exactly 1 from here
+			cdf[h] = 1
+		}
 	}
 	cdf[k] = 1
 	return cdf
@@ -163,7 +179,7 @@ func hypergeomCDF(M, K, k int) []float64 {
 // rejection). The k-h others all equal a0. For sparse counts (a0 = 0) this
 // touches 1.5 values per permutation instead of 8 on a queen grid with 19 %
 // non-empty cells, with the same distribution of the neighbours' sum.
-func (pw *permWorker) splitFast(drawn []uint32, i int, obs float64, permutations int) (geq, leq int32, sum, sumSq float64) {
+func (pw *permWorker) splitFast(drawn []uint32, i int, obs float64, permutations int, moments bool) (geq, leq int32, sum, sumSq float64) {
 	sp := pw.sp
 	k := len(drawn)
 	inB := 0
@@ -171,7 +187,6 @@ func (pw *permWorker) splitFast(drawn []uint32, i int, obs float64, permutations
 	if pi >= 0 {
 		inB = 1
 	}
-	cdf := sp.cdf[k][inB]
 	mb := uint32(len(sp.b) - inB)
 	thresh := uint32(0)
 	if mb > 0 {
@@ -180,22 +195,58 @@ func (pw *permWorker) splitFast(drawn []uint32, i int, obs float64, permutations
 	skip := uint32(pi) // only used when inB == 1
 	b := sp.b
 	a0 := sp.a0
-	src := pw.rng.src
-	buf, have := pw.rng.buf, pw.rng.have
+	// Two streams: h from the first, the indices into B from the second, so
+	// the p-values do not depend on whether the moments are computed.
+	srcH, srcB := pw.rng.src, pw.rngB
+	bufH, haveH := uint64(0), false
+	bufB, haveB := uint64(0), false
+	// With a0 the smallest value and every neighbour at a0, the observed sum
+	// is the smallest possible: every draw is >= it, and equal to it exactly
+	// when h = 0 (symmetrically for the largest). Then the counts need only
+	// h, and the values of B are drawn only for the moments.
+	extreme := 0
+	if obs == float64(k)*a0 {
+		if a0 == sp.min {
+			extreme = -1
+		} else if a0 == sp.max {
+			extreme = 1
+		}
+	}
+	drawB := moments || extreme == 0
+	// Branch-light: h is counted against the whole CDF (no early exit to
+	// mispredict), from 32 random bits compared with the CDF scaled to 2³²
+	// (a quantisation of at most 2⁻³² per outcome), and the tail counts are
+	// added without branches.
+	cut := sp.cut[k][inB][:k]
+	zeros := int32(0)
 	for range permutations {
-		u := float64(src.Uint64()>>11) * 0x1p-53
+		var u uint32
+		if haveH {
+			u, haveH = uint32(bufH>>32), false
+		} else {
+			bufH, haveH = srcH.Uint64(), true
+			u = uint32(bufH)
+		}
 		h := 0
-		for u >= cdf[h] {
-			h++
+		for _, c := range cut {
+			if uint64(u) >= c {
+				h++
+			}
+		}
+		if h == 0 {
+			zeros++
+		}
+		if !drawB {
+			continue
 		}
 		s := 0.0
 		for t := 0; t < h; {
 			var x uint32
-			if have {
-				x, have = uint32(buf>>32), false
+			if haveB {
+				x, haveB = uint32(bufB>>32), false
 			} else {
-				buf, have = src.Uint64(), true
-				x = uint32(buf)
+				bufB, haveB = srcB.Uint64(), true
+				x = uint32(bufB)
 			}
 			prod := uint64(x) * uint64(mb)
 			if uint32(prod) < thresh {
@@ -216,19 +267,27 @@ func (pw *permWorker) splitFast(drawn []uint32, i int, obs float64, permutations
 			}
 			s += b[c]
 		}
-		if h < k && a0 != 0 {
+		if a0 != 0 {
 			s += float64(k-h) * a0
 		}
+		var ge, le int32
 		if s >= obs {
-			geq++
+			ge = 1
 		}
 		if s <= obs {
-			leq++
+			le = 1
 		}
+		geq += ge
+		leq += le
 		sum += s
 		sumSq += s * s
 	}
-	pw.rng.buf, pw.rng.have = buf, have
+	switch extreme {
+	case -1:
+		geq, leq = int32(permutations), zeros
+	case 1:
+		geq, leq = zeros, int32(permutations)
+	}
 	return
 }
 
@@ -286,7 +345,10 @@ func (pw *permWorker) uniformFast(drawn []uint32, m, ui uint32, obs float64, per
 
 // conditionalPermutations runs the engine over all observations of w with
 // values v. Observations without neighbours get geq = leq = -1.
-func conditionalPermutations(v []float64, w *Weights, permutations int, seed uint64) []permCounts {
+//
+// Without moments, the sums of the draws may be left unset (the p-values are
+// the same either way).
+func conditionalPermutations(v []float64, w *Weights, permutations int, seed uint64, moments bool) []permCounts {
 	n := w.N
 	out := make([]permCounts, n)
 	if permutations <= 0 || n < 2 {
@@ -309,14 +371,14 @@ func conditionalPermutations(v []float64, w *Weights, permutations int, seed uin
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pw := &permWorker{rng: bits32{src: rand.NewPCG(0, 0)}, v32: v32, sp: sp}
+			pw := &permWorker{rng: bits32{src: rand.NewPCG(0, 0)}, rngB: rand.NewPCG(0, 0), v32: v32, sp: sp}
 			for {
 				start := int(next.Add(chunk)) - chunk
 				if start >= n {
 					return
 				}
 				for i := start; i < min(start+chunk, n); i++ {
-					out[i] = pw.observation(v, w, i, permutations, seed)
+					out[i] = pw.observation(v, w, i, permutations, seed, moments)
 				}
 			}
 		}()
@@ -325,7 +387,7 @@ func conditionalPermutations(v []float64, w *Weights, permutations int, seed uin
 	return out
 }
 
-func (pw *permWorker) observation(v []float64, w *Weights, i, permutations int, seed uint64) permCounts {
+func (pw *permWorker) observation(v []float64, w *Weights, i, permutations int, seed uint64, moments bool) permCounts {
 	lo, hi := w.Offsets[i], w.Offsets[i+1]
 	k := hi - lo
 	if k == 0 {
@@ -352,6 +414,9 @@ func (pw *permWorker) observation(v []float64, w *Weights, i, permutations int, 
 	}
 	pw.rng.src.Seed(splitmix64(seed^splitmix64(uint64(2*i))), splitmix64(seed+splitmix64(uint64(2*i+1))))
 	pw.rng.have = false
+	if pw.rngB != nil {
+		pw.rngB.Seed(splitmix64(^seed^splitmix64(uint64(2*i+1))), splitmix64(^seed+splitmix64(uint64(2*i))))
+	}
 	m := uint32(len(v) - 1) // candidates: everyone but i
 	ui := uint32(i)
 	if cap(pw.drawn) < k {
@@ -369,7 +434,7 @@ func (pw *permWorker) observation(v []float64, w *Weights, i, permutations int, 
 	var geq, leq int32
 	var sum, sumSq float64
 	if uniform && pw.sp != nil && k <= maxSplitK {
-		geq, leq, sum, sumSq = pw.splitFast(drawn, i, res.obs, permutations)
+		geq, leq, sum, sumSq = pw.splitFast(drawn, i, res.obs, permutations, moments)
 	} else if !fisherYates && uniform && pw.v32 != nil {
 		geq, leq, sum, sumSq = pw.uniformFast(drawn, m, ui, res.obs, permutations)
 	} else {

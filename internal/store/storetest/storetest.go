@@ -148,6 +148,8 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"Jobs/Lifecycle", testJobsLifecycle},
 		{"Jobs/RetryAndLease", testJobsRetryAndLease},
 		{"Jobs/ClaimedOnce", testJobsClaimedOnce},
+		{"KB/Search", testKBSearch},
+		{"Surveys", testSurveys},
 		{"Backup", testBackup},
 		{"ConcurrentReaders", testConcurrentReaders},
 	}

@@ -1,0 +1,389 @@
+package web
+
+// Surveys (docs/surveys.md): the JSON API that field forms and scripts use,
+// and the phone-first field form. Who may do what:
+//
+//   - listing surveys, reading a definition and reading results are public
+//     (results are aggregates; the public gets small cells suppressed);
+//   - answering a public survey needs no sign-in (rate-limited per address);
+//   - answering a field survey needs a signed-in surveyor session (roles
+//     field, coordinator, analyst, admin; X-CSRF-Token header as for any
+//     signed-in POST), rate-limited per surveyor.
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/icarus-city/icarus/internal/apperr"
+	"github.com/icarus-city/icarus/internal/auth"
+	"github.com/icarus-city/icarus/internal/store"
+	"github.com/icarus-city/icarus/internal/survey"
+)
+
+// Rate limits of response submission.
+const (
+	surveyPostPerIP   = 60  // public surveys, per address and window
+	surveyPostPerUser = 600 // field surveys, per surveyor and window
+	surveyWindow      = time.Minute
+	surveyMaxBody     = 256 << 10
+)
+
+// canCollect reports whether a role may submit field-survey responses.
+func canCollect(r auth.Role) bool {
+	switch r {
+	case auth.Field, auth.Coordinator, auth.Analyst, auth.Admin:
+		return true
+	}
+	return false
+}
+
+// loadSurvey returns the survey of the request's organisation and its
+// current definition.
+func (s *Server) loadSurvey(r *http.Request, c *reqCtx) (store.Survey, *survey.Definition, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return store.Survey{}, nil, apperr.New(apperr.NotFound, "survey %q not found", r.PathValue("id"))
+	}
+	sv, err := s.st.SurveyByID(r.Context(), c.orgID, id)
+	if err != nil {
+		return sv, nil, err
+	}
+	d, err := decodeDefinition(sv.Definition)
+	return sv, d, err
+}
+
+func decodeDefinition(b []byte) (*survey.Definition, error) {
+	var d survey.Definition
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, apperr.Wrap(apperr.Internal, err, "stored survey definition")
+	}
+	return &d, nil
+}
+
+type surveyListJSON struct {
+	ID        int64  `json:"id"`
+	Title     string `json:"title"`
+	Access    string `json:"access"`
+	Version   int    `json:"version"`
+	Simulated bool   `json:"simulated"`
+	Responses int64  `json:"responses"`
+	Form      string `json:"form"`
+	Results   string `json:"results"`
+}
+
+func (s *Server) apiSurveys(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	svs, err := s.st.Surveys(r.Context(), c.orgID)
+	if err != nil {
+		return err
+	}
+	out := make([]surveyListJSON, 0, len(svs))
+	for _, sv := range svs {
+		id := strconv.FormatInt(sv.ID, 10)
+		out = append(out, surveyListJSON{ID: sv.ID, Title: sv.Title, Access: sv.Access, Version: sv.Version, Simulated: sv.Simulated,
+			Responses: sv.Responses, Form: "/surveys/" + id + "/form", Results: "/api/v1/surveys/" + id + "/results"})
+	}
+	return writeJSON(w, map[string]any{"surveys": out})
+}
+
+func (s *Server) apiSurvey(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	sv, d, err := s.loadSurvey(r, c)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, map[string]any{"id": sv.ID, "version": sv.Version, "simulated": sv.Simulated, "definition": d})
+}
+
+// surveyResponseIn is the body of POST /api/v1/surveys/{id}/responses.
+type surveyResponseIn struct {
+	Answers     map[string]any `json:"answers"`
+	Consent     bool           `json:"consent"`
+	Version     int            `json:"version,omitempty"`      // the definition the form showed; default current
+	SubmittedAt string         `json:"submitted_at,omitempty"` // RFC 3339, the device's clock
+}
+
+type surveyResponseOut struct {
+	ID         int64  `json:"id"`
+	SurveyID   int64  `json:"survey_id"`
+	Version    int    `json:"version"`
+	Created    bool   `json:"created"`
+	Area       string `json:"area,omitempty"`
+	ReceivedAt string `json:"received_at"`
+}
+
+// fieldErrors answers 400 with the field-level problems of a response.
+func fieldErrors(w http.ResponseWriter, errs []survey.FieldError) error {
+	msg := "invalid response"
+	if len(errs) > 0 {
+		msg = errs[0].Error()
+		if len(errs) > 1 {
+			msg += " (and " + strconv.Itoa(len(errs)-1) + " more)"
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	return json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": string(apperr.Invalid), "message": msg, "fields": errs}})
+}
+
+func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	ctx := r.Context()
+	sv, d, err := s.loadSurvey(r, c)
+	if err != nil {
+		return err
+	}
+	bucket := "survey:ip:" + clientIP(r)
+	limit := surveyPostPerIP
+	channel := "web"
+	var surveyor int64
+	if sv.Access == survey.AccessField {
+		if c.user == nil {
+			return apperr.New(apperr.Unauthorized, "this is a field survey: sign in as a surveyor")
+		}
+		if !canCollect(c.role) {
+			return apperr.New(apperr.Forbidden, "your role (%s) may not collect survey responses", c.role)
+		}
+		bucket, limit, channel, surveyor = "survey:user:"+strconv.FormatInt(c.user.ID, 10), surveyPostPerUser, "field", c.user.ID
+	}
+	if ok, err := s.st.RateLimit(ctx, bucket, limit, surveyWindow); err != nil {
+		return err
+	} else if !ok {
+		return apperr.New(apperr.RateLimited, "too many responses from here: wait a minute and send again (with the same Idempotency-Key)")
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" || len(key) > store.MaxIdemKeyLen {
+		return fieldErrors(w, []survey.FieldError{{Field: "Idempotency-Key", Code: "required",
+			Message: "send a client-generated key (1 to " + strconv.Itoa(store.MaxIdemKeyLen) + " characters, e.g. a UUID) in the Idempotency-Key header; resend with the same key"}})
+	}
+	var in surveyResponseIn
+	dec := json.NewDecoder(io.LimitReader(r.Body, surveyMaxBody))
+	if err := dec.Decode(&in); err != nil {
+		var se *json.SyntaxError
+		msg := "the body is not a JSON object {\"answers\": {...}, \"consent\": true}"
+		if errors.As(err, &se) {
+			msg += " (at byte " + strconv.FormatInt(se.Offset, 10) + ")"
+		}
+		return fieldErrors(w, []survey.FieldError{{Field: "body", Code: "invalid_json", Message: msg}})
+	}
+	version := sv.Version
+	if in.Version != 0 && in.Version != sv.Version {
+		old, err := s.st.SurveyVersion(ctx, c.orgID, sv.ID, in.Version)
+		if err != nil {
+			return fieldErrors(w, []survey.FieldError{{Field: "version", Code: "unknown_version", Message: "the survey has no version " + strconv.Itoa(in.Version)}})
+		}
+		if d, err = decodeDefinition(old); err != nil {
+			return err
+		}
+		version = in.Version
+	}
+	var submitted time.Time
+	var errs []survey.FieldError
+	if in.SubmittedAt != "" {
+		if submitted, err = time.Parse(time.RFC3339, in.SubmittedAt); err != nil {
+			errs = append(errs, survey.FieldError{Field: "submitted_at", Code: "invalid_date", Message: "want an RFC 3339 time"})
+		}
+	}
+	if !in.Consent {
+		errs = append(errs, survey.FieldError{Field: "consent", Code: "required", Message: "a response is accepted only with the respondent's consent (\"consent\": true)"})
+	}
+	areaOK, err := s.areaChecker(r, c)
+	if err != nil {
+		return err
+	}
+	answers, ferrs := survey.Validate(d, in.Answers, survey.ValidateOptions{AreaOK: areaOK})
+	if errs = append(errs, ferrs...); len(errs) > 0 {
+		return fieldErrors(w, errs)
+	}
+	area := ""
+	if q := d.AreaQuestion(); q != nil {
+		area, _ = answers[q.Name].(string)
+	}
+	body, err := json.Marshal(answers)
+	if err != nil {
+		return err
+	}
+	stored, created, err := s.st.AddSurveyResponse(ctx, store.SurveyResponse{SurveyID: sv.ID, Version: version, IdemKey: key, AreaCode: area,
+		Answers: body, Consent: true, ConsentText: d.Consent.In(c.lang, d.DefaultLang()), Channel: channel, SurveyorID: surveyor,
+		Simulated: d.Simulated, SubmittedAt: submitted})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if created {
+		w.Header().Set("Location", "/api/v1/surveys/"+strconv.FormatInt(sv.ID, 10)+"/responses/"+strconv.FormatInt(stored.ID, 10))
+		w.WriteHeader(http.StatusCreated)
+	}
+	return json.NewEncoder(w).Encode(surveyResponseOut{ID: stored.ID, SurveyID: sv.ID, Version: stored.Version, Created: created, Area: stored.AreaCode,
+		ReceivedAt: stored.ReceivedAt.Format(time.RFC3339)})
+}
+
+// areaChecker returns whether an area code belongs to one of the
+// organisation's layers (nil, accepting any code, when it has no areas).
+func (s *Server) areaChecker(r *http.Request, c *reqCtx) (func(string) bool, error) {
+	codes, err := s.areaCodes(r, c)
+	if err != nil || len(codes) == 0 {
+		return nil, err
+	}
+	set := make(map[string]bool, len(codes))
+	for _, a := range codes {
+		set[a.Code] = true
+	}
+	return func(code string) bool { return set[code] }, nil
+}
+
+func (s *Server) areaCodes(r *http.Request, c *reqCtx) ([]store.Area, error) {
+	ls, err := s.st.Layers(r.Context(), c.orgID)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Area
+	for _, l := range ls {
+		as, err := s.st.Areas(r.Context(), c.orgID, l.ID, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, as...)
+	}
+	return out, nil
+}
+
+// storedAnswers turns stored JSON answers back into survey.Answers.
+func storedAnswers(b []byte) survey.Answers {
+	var raw map[string]any
+	if json.Unmarshal(b, &raw) != nil {
+		return nil
+	}
+	a := survey.Answers{}
+	for k, v := range raw {
+		switch x := v.(type) {
+		case []any:
+			ss := make([]string, 0, len(x))
+			for _, e := range x {
+				if s, ok := e.(string); ok {
+					ss = append(ss, s)
+				}
+			}
+			a[k] = ss
+		case map[string]any:
+			lat, _ := x["lat"].(float64)
+			lon, _ := x["lon"].(float64)
+			a[k] = survey.Point{Lat: lat, Lon: lon}
+		default:
+			a[k] = v
+		}
+	}
+	return a
+}
+
+func (s *Server) apiSurveyResults(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	sv, d, err := s.loadSurvey(r, c)
+	if err != nil {
+		return err
+	}
+	rs, err := s.st.SurveyResponses(r.Context(), sv.ID)
+	if err != nil {
+		return err
+	}
+	in := make([]survey.Response, len(rs))
+	for i, x := range rs {
+		in[i] = survey.Response{Area: x.AreaCode, Answers: storedAnswers(x.Answers)}
+	}
+	res := survey.Tally(d, in, c.lang, s.suppressFor(c))
+	method := "Each question: counts of the respondents who answered it (n); proportions with Wilson 95% score intervals; " +
+		"means of numbers and Likert scores with Student t 95% intervals. Unweighted: no post-stratification."
+	if res.SuppressBelow > 0 {
+		method += " Counts from 1 to " + strconv.Itoa(res.SuppressBelow-1) + " are suppressed, as is a question's n when a suppressed cell could be derived from it, and every area with fewer responses."
+	}
+	if sv.Simulated {
+		method += " SIMULATED DATA: these responses were generated for the demo and describe no real population."
+	}
+	return writeJSON(w, struct {
+		SurveyID  int64  `json:"survey_id"`
+		Title     string `json:"title"`
+		Version   int    `json:"version"`
+		Simulated bool   `json:"simulated"`
+		Method    string `json:"method"`
+		survey.Results
+	}{sv.ID, sv.Title, sv.Version, sv.Simulated, method, res})
+}
+
+// formQuestion is a question as the field form template shows it.
+type formQuestion struct {
+	Name, Type, Label, Hint string
+	Required                bool
+	Relevant                string // JSON of the parsed expression ("" when always asked)
+	Choices                 []formChoice
+	Min, Max                string
+}
+
+type formChoice struct{ Value, Label string }
+
+type formModule struct {
+	Title, Surveyors string
+	Questions        []formQuestion
+}
+
+func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	sv, d, err := s.loadSurvey(r, c)
+	if err != nil {
+		return err
+	}
+	if sv.Access == survey.AccessField {
+		if c.user == nil {
+			return apperr.New(apperr.Unauthorized, "sign in as a surveyor")
+		}
+		if !canCollect(c.role) {
+			return apperr.New(apperr.Forbidden, "your role (%s) may not collect survey responses", c.role)
+		}
+	}
+	lang, def := c.lang, d.DefaultLang()
+	var areas []store.Area
+	var mods []formModule
+	for _, m := range d.Modules {
+		fm := formModule{Title: m.Title.In(lang, def), Surveyors: m.Surveyors}
+		for _, q := range m.Questions {
+			fq := formQuestion{Name: q.Name, Type: string(q.Type), Label: q.Label.In(lang, def), Hint: q.Hint.In(lang, def), Required: q.Required}
+			if q.Relevant != "" {
+				if e, err := survey.Parse(q.Relevant); err == nil {
+					b, _ := json.Marshal(e)
+					fq.Relevant = string(b)
+				}
+			}
+			for _, ch := range q.Choices {
+				fq.Choices = append(fq.Choices, formChoice{ch.Value, ch.Label.In(lang, def)})
+			}
+			if q.Min != nil {
+				fq.Min = strconv.FormatFloat(*q.Min, 'f', -1, 64)
+			}
+			if q.Max != nil {
+				fq.Max = strconv.FormatFloat(*q.Max, 'f', -1, 64)
+			}
+			if q.Type == survey.Area && areas == nil {
+				if areas, err = s.areaCodes(r, c); err != nil {
+					return err
+				}
+			}
+			fm.Questions = append(fm.Questions, fq)
+		}
+		mods = append(mods, fm)
+	}
+	return s.render(w, r, c, "survey_form", 200, &page{Title: d.Title.In(lang, def), Active: "surveys", Data: map[string]any{
+		"Survey": sv, "Modules": mods, "Consent": d.Consent.In(lang, def), "Areas": areas,
+		"Endpoint": "/api/v1/surveys/" + strconv.FormatInt(sv.ID, 10) + "/responses",
+	}})
+}
+
+// surveyServiceWorker serves static/survey-sw.js from /surveys/ so that its
+// scope covers the form pages.
+func (s *Server) surveyServiceWorker(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	b, err := assets.ReadFile("static/survey-sw.js")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, err = w.Write(b)
+	return err
+}
