@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/icarus-city/icarus/internal/apperr"
@@ -59,13 +60,15 @@ func serve(ctx context.Context, env *Env, cfg config.Config, withDemo bool) erro
 	}
 	defer st.Close()
 	var org store.Org
+	var loadIncidents func(context.Context, *demoProgress) // the demo's incident files, loaded while serving
 	if withDemo {
-		if org, err = loadDemo(ctx, env, st); err != nil {
+		if org, loadIncidents, err = loadDemo(ctx, env, st); err != nil {
 			return err
 		}
 	} else if org, err = defaultOrg(ctx, st, ""); err != nil {
 		return err
 	}
+	progress := &demoProgress{}
 	pw, err := ensureAdmin(ctx, st, org)
 	if err != nil {
 		return err
@@ -74,7 +77,7 @@ func serve(ctx context.Context, env *Env, cfg config.Config, withDemo bool) erro
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Options{Store: st, Config: cfg, Logger: log, UploadDir: uploadDir(cfg)})
+	srv, err := web.New(web.Options{Store: st, Config: cfg, Logger: log, UploadDir: uploadDir(cfg), Loading: progress.status})
 	if err != nil {
 		return err
 	}
@@ -99,6 +102,14 @@ func serve(ctx context.Context, env *Env, cfg config.Config, withDemo bool) erro
 	log.Info("serving", "addr", ln.Addr().String(), "data", dataLocation(cfg))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	loaded := make(chan struct{})
+	if loadIncidents != nil {
+		progress.start(demo.IncidentFiles)
+		go func() { defer close(loaded); loadIncidents(ctx, progress) }()
+	} else {
+		close(loaded)
+	}
+	defer func() { <-loaded }() // the store stays open until a running demo import has stopped
 	select {
 	case err := <-errc:
 		return err
@@ -142,29 +153,81 @@ func ensureAdmin(ctx context.Context, st *store.Store, org store.Org) (string, e
 	return pw, nil
 }
 
-// loadDemo creates the demo organisation and loads its data on first run.
-func loadDemo(ctx context.Context, env *Env, st *store.Store) (store.Org, error) {
+// loadDemo creates the demo organisation and, on first run, loads its
+// boundaries and its survey. It returns the loading of the incident files
+// (nil when they are in already), which serve runs while it serves, so that
+// the demo answers at once and fills up in a few seconds; pages show the
+// progress meanwhile.
+func loadDemo(ctx context.Context, env *Env, st *store.Store) (store.Org, func(context.Context, *demoProgress), error) {
 	org, err := st.EnsureOrg(ctx, demo.OrgSlug, demo.OrgName)
 	if err != nil {
-		return org, err
+		return org, nil, err
 	}
 	if _, err := seedKB(ctx, st, org.ID); err != nil { // the shipped knowledge base (kb.go), refreshed on every start
-		return org, err
+		return org, nil, err
 	}
 	ds, err := st.Datasets(ctx, org.ID)
 	if err != nil || len(ds) > 0 {
-		return org, err
+		return org, nil, err
+	}
+	svc := hub.New(st)
+	report := func(sums []hub.Summary) {
+		for _, s := range sums {
+			fmt.Fprintf(env.Stdout, "  %-10s %-28s read %6d  accepted %6d  rejected %d  (%.1fs)\n", s.Kind, s.File, s.Read, s.Accepted, s.Rejected, s.Seconds)
+		}
 	}
 	fmt.Fprintf(env.Stdout, "Loading the demo city (%s, real police open data)...\n", demo.OrgName)
-	sums, err := demo.Load(ctx, hub.New(st), org.ID, func(what string) { fmt.Fprintf(env.Stdout, "  importing %s\n", what) })
-	for _, s := range sums {
-		fmt.Fprintf(env.Stdout, "  %-10s %-28s read %6d  accepted %6d  rejected %d  (%.1fs)\n", s.Kind, s.File, s.Read, s.Accepted, s.Rejected, s.Seconds)
-	}
+	sums, err := demo.LoadAreas(ctx, svc, org.ID, func(what string) { fmt.Fprintf(env.Stdout, "  importing %s\n", what) })
+	report(sums)
 	if err != nil {
-		return org, fmt.Errorf("loading the demo: %w", err)
+		return org, nil, fmt.Errorf("loading the demo: %w", err)
 	}
 	if err := loadDemoSurvey(ctx, env, st, org); err != nil { // the Riga-style survey with simulated responses (survey_demo.go)
-		return org, fmt.Errorf("loading the demo survey: %w", err)
+		return org, nil, fmt.Errorf("loading the demo survey: %w", err)
 	}
-	return org, nil
+	return org, func(ctx context.Context, p *demoProgress) {
+		sums, err := demo.LoadIncidents(ctx, svc, org.ID, func(what string) {
+			p.step(what)
+			fmt.Fprintf(env.Stdout, "  importing %s (while serving)\n", what)
+		})
+		report(sums)
+		p.finish(err)
+		if err != nil && ctx.Err() == nil {
+			fmt.Fprintf(env.Stderr, "icarus demo: loading the demo incidents: %s\n", describe(err))
+		}
+	}, nil
+}
+
+// demoProgress is how far the background demo load has come, for the pages.
+type demoProgress struct {
+	mu     sync.Mutex
+	what   string
+	k, n   int
+	active bool
+}
+
+func (p *demoProgress) start(n int) {
+	p.mu.Lock()
+	p.n, p.active = n, true
+	p.mu.Unlock()
+}
+
+func (p *demoProgress) step(what string) {
+	p.mu.Lock()
+	p.what = what
+	p.k++
+	p.mu.Unlock()
+}
+
+func (p *demoProgress) finish(error) {
+	p.mu.Lock()
+	p.active = false
+	p.mu.Unlock()
+}
+
+// status reports the load in progress (active is false when none is).
+func (p *demoProgress) status() (what string, k, n int, active bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.what, p.k, p.n, p.active
 }

@@ -47,9 +47,19 @@ func open(name string) (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
-// Load imports the demo city into orgID and returns the import summaries.
-// step is told each file as it starts.
+// Load imports the demo city into orgID (LoadAreas, then LoadIncidents)
+// and returns the import summaries. step is told each file as it starts.
 func Load(ctx context.Context, svc *hub.Service, orgID int64, step func(what string)) ([]hub.Summary, error) {
+	out, err := LoadAreas(ctx, svc, orgID, step)
+	if err != nil {
+		return out, err
+	}
+	more, err := LoadIncidents(ctx, svc, orgID, step)
+	return append(out, more...), err
+}
+
+// LoadAreas imports the demo's two boundary layers (282 LSOAs, 215 wards).
+func LoadAreas(ctx context.Context, svc *hub.Service, orgID int64, step func(what string)) ([]hub.Summary, error) {
 	var out []hub.Summary
 	areas := []struct{ file, base, layer, attrib string }{
 		{"manchester_crime_lsoa.shp", "manchester_crime_lsoa", "LSOA (Manchester)", attribLSOA},
@@ -73,6 +83,16 @@ func Load(ctx context.Context, svc *hub.Service, orgID int64, step func(what str
 			return out, err
 		}
 	}
+	return out, nil
+}
+
+// IncidentFiles is the number of incident files LoadIncidents imports.
+const IncidentFiles = 2
+
+// LoadIncidents imports the demo's two burglary files (8,144 points of 2017,
+// 92,666 records of 2016-2019 at month resolution).
+func LoadIncidents(ctx context.Context, svc *hub.Service, orgID int64, step func(what string)) ([]hub.Summary, error) {
+	var out []hub.Summary
 	incidents := []struct{ file, dataset, preset string }{
 		{"manc_burglary_bng.geojson", "Manchester burglary 2017 (points)", "generic"},
 		{"gmp_bur.csv", "Greater Manchester burglary 2016-2019", "police-uk"},

@@ -44,6 +44,19 @@ func (p *page) User() *store.User { return p.c.user }
 // CSRF is the session's form token.
 func (p *page) CSRF() string { return p.c.csrf }
 
+// Loading describes a data load running beside the server ("" when none):
+// pages say so, since their figures are not complete yet.
+func (p *page) Loading() string {
+	if p.s.loading == nil {
+		return ""
+	}
+	what, k, n, active := p.s.loading()
+	if !active {
+		return ""
+	}
+	return p.T("demo.loading", "what", what, "k", k, "n", n)
+}
+
 // Can reports whether the user has a permission (for navigation).
 func (p *page) Can(perm string) bool { return auth.Allows(p.c.role, auth.Permission(perm)) }
 
@@ -148,7 +161,11 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 	} else {
 		// unknown or disabled account: spend the same time as a real check,
 		// so that response times do not reveal which emails have accounts
-		auth.CheckPassword(r.PostFormValue("password"), s.dummyHash)
+		dummy, herr := s.dummyHash()
+		if herr != nil {
+			return herr
+		}
+		auth.CheckPassword(r.PostFormValue("password"), dummy)
 		if err == nil {
 			err = auth.ErrMismatch
 		}

@@ -62,6 +62,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/surveys/{id}/responses", auth.PermPublic, true, s.apiSurveyRespond},
 		{"GET /api/v1/surveys/{id}/results", auth.PermPublic, true, s.apiSurveyResults},
 		{"GET /surveys/{id}/form", auth.PermPublic, false, s.surveyForm},
+		{"GET /surveys/sw.js", auth.PermPublic, true, s.surveyServiceWorker}, // a script, not a page: errors as JSON
 
 		// Open311 GeoReport v2 (open311.go): public; POST checks the api_key itself
 		{"GET /open311/v2/discovery.xml", auth.PermPublic, true, s.o311(s.o311Discovery)},

@@ -41,9 +41,10 @@ type Server struct {
 	uploads *uploads
 	mux     *http.ServeMux
 	now     func() time.Time
+	loading func() (what string, k, n int, active bool)
 	// dummyHash is checked against when an account does not exist, so
-	// that sign-in takes as long either way.
-	dummyHash string
+	// that sign-in takes as long either way (made at the first such sign-in).
+	dummyHash func() (string, error)
 }
 
 // Options configure New.
@@ -53,6 +54,9 @@ type Options struct {
 	Logger *slog.Logger
 	// UploadDir keeps uploaded files between preview and import.
 	UploadDir string
+	// Loading reports a data load running beside the server (the demo's
+	// incident files): pages show it. May be nil.
+	Loading func() (what string, k, n int, active bool)
 }
 
 // New builds a server.
@@ -62,16 +66,16 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{st: o.Store, hub: hub.New(o.Store), cat: cat, cfg: o.Config, log: o.Logger, metrics: newMetrics(), now: o.Store.Now,
-		uploads: &uploads{dir: o.UploadDir, entries: map[string]upload{}}}
+		uploads: &uploads{dir: o.UploadDir, entries: map[string]upload{}}, loading: o.Loading}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.dummyHash, err = auth.HashPassword("no account has this password", auth.DefaultParams(), rand.Reader); err != nil {
-		return nil, err
 	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
+	s.dummyHash = sync.OnceValues(func() (string, error) {
+		return auth.HashPassword("no account has this password", auth.DefaultParams(), rand.Reader)
+	})
 	s.mux = http.NewServeMux()
 	static, _ := fs.Sub(assets, "static")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))

@@ -229,3 +229,12 @@ func TestSurveyRateLimit(t *testing.T) {
 		t.Errorf("over the limit: %s", r)
 	}
 }
+
+// TestSurveyServiceWorker: the worker is served from /surveys/ (its scope) as JavaScript.
+func TestSurveyServiceWorker(t *testing.T) {
+	e := emptyEnv(t)
+	r := get(t, e.ts.URL, "/surveys/sw.js", nil)
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/javascript") || !strings.Contains(string(r.body), "addEventListener(\"fetch\"") {
+		t.Errorf("service worker: %s", r)
+	}
+}
