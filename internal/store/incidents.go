@@ -533,3 +533,52 @@ func (s *Store) LastImportID(ctx context.Context, orgID int64, kind string) (int
 	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM imports WHERE org_id = $1 AND kind = $2`, orgID, kind).Scan(&id)
 	return id, err
 }
+
+// Months lists the months (YYYYMM) in which a dataset of the organisation
+// has incidents, in order.
+func (s *Store) Months(ctx context.Context, orgID, datasetID int64) ([]int, error) {
+	return s.ints(ctx, `SELECT DISTINCT i.ym FROM incidents i JOIN datasets d ON d.id = i.dataset_id WHERE d.org_id = $1 AND i.dataset_id = $2 ORDER BY i.ym`, orgID, datasetID)
+}
+
+// DatasetCategories lists the source categories of a dataset, in order.
+func (s *Store) DatasetCategories(ctx context.Context, orgID, datasetID int64) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT i.category FROM incidents i JOIN datasets d ON d.id = i.dataset_id WHERE d.org_id = $1 AND i.dataset_id = $2 ORDER BY i.category`, orgID, datasetID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) ints(ctx context.Context, q string, args ...any) ([]int, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// DataVersion is the id of the organisation's latest import of any kind (0
+// when none): aggregates computed at one version stay valid until it moves.
+func (s *Store) DataVersion(ctx context.Context, orgID int64) (int64, error) {
+	var id int64
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM imports WHERE org_id = $1`, orgID).Scan(&id)
+	return id, err
+}

@@ -137,20 +137,25 @@ func (s *Server) suppressFor(c *reqCtx) int {
 }
 
 func (s *Server) apiAreaCounts(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	ff, f, err := s.readFilter(r, c)
+	return s.cachedJSON(w, r, c, func() (any, error) { return s.areaCounts(r, c) })
+}
+
+// areaCounts is the body of /api/v1/aggregates/areas.
+func (s *Server) areaCounts(r *http.Request, c *reqCtx) (any, error) {
+	ff, f, err := s.readFilter(r, c, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ff.Layer == 0 {
-		return apperr.New(apperr.NotFound, "no area layer has been imported")
+		return nil, apperr.New(apperr.NotFound, "no area layer has been imported")
 	}
 	counts, n, err := s.st.CountByArea(r.Context(), f, ff.Layer)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	areas, err := s.st.Areas(r.Context(), c.orgID, ff.Layer, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byArea := map[int64]int64{}
 	for _, ac := range counts {
@@ -177,7 +182,7 @@ func (s *Server) apiAreaCounts(w http.ResponseWriter, r *http.Request, c *reqCtx
 	}
 	m := s.describe(ff, n, visible, hidden, k, "count")
 	m.Description = s.cat.T(c.lang, "method.areacount")
-	return writeJSON(w, map[string]any{"method": m, "counts": out})
+	return map[string]any{"method": m, "counts": out}, nil
 }
 
 // suppressed reports whether a count must be hidden from the public:
@@ -213,14 +218,19 @@ func (s *Server) describe(ff filterForm, n, visible int64, hidden, k int, name s
 }
 
 func (s *Server) apiMonthly(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	ff, f, err := s.readFilter(r, c)
+	return s.cachedJSON(w, r, c, func() (any, error) { return s.monthly(r, c) })
+}
+
+// monthly is the body of /api/v1/aggregates/monthly.
+func (s *Server) monthly(r *http.Request, c *reqCtx) (any, error) {
+	ff, f, err := s.readFilter(r, c, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f.AreaID = atoi64(r.URL.Query().Get("area"))
 	ms, err := s.st.CountByMonth(r.Context(), f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	series := fillMonths(ms)
 	var n int64
@@ -247,7 +257,7 @@ func (s *Server) apiMonthly(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	m := s.describe(ff, n, visible, hidden, k, "monthly_count")
 	m.Layer = ""
 	m.Description = s.cat.T(c.lang, "method.monthly")
-	return writeJSON(w, map[string]any{"method": m, "series": out})
+	return map[string]any{"method": m, "series": out}, nil
 }
 
 func (s *Server) apiIncidents(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

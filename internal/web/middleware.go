@@ -207,6 +207,14 @@ func writeJSON(w http.ResponseWriter, v any) error {
 	return enc.Encode(v)
 }
 
+// marshalJSON encodes v as writeJSON does (with the trailing newline).
+func marshalJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	return append(b, '\n'), err
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
 func atoi64(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
 	return n

@@ -238,7 +238,7 @@ type filterForm struct {
 }
 
 // readFilter reads the selection from the query and fills in choices.
-func (s *Server) readFilter(r *http.Request, c *reqCtx) (filterForm, store.Filter, error) {
+func (s *Server) readFilter(r *http.Request, c *reqCtx, withChoices bool) (filterForm, store.Filter, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	var ff filterForm
@@ -257,22 +257,16 @@ func (s *Server) readFilter(r *http.Request, c *reqCtx) (filterForm, store.Filte
 		ff.Layer = ff.Layers[0].ID
 	}
 	f := store.Filter{OrgID: c.orgID, DatasetID: ff.Dataset, Category: ff.Category}
-	months, err := s.st.CountByMonth(ctx, store.Filter{OrgID: c.orgID, DatasetID: ff.Dataset})
-	if err != nil {
-		return ff, f, err
-	}
-	for _, m := range months {
-		ff.Months = append(ff.Months, ymString(m.YM))
-	}
-	sums, err := s.st.DatasetSummaries(ctx, c.orgID)
-	if err != nil {
-		return ff, f, err
-	}
-	for _, d := range sums {
-		if d.Dataset.ID == ff.Dataset {
-			for _, cc := range d.Categories {
-				ff.Categories = append(ff.Categories, cc.Category)
-			}
+	if withChoices { // the pages' selects; the API needs none of this
+		months, err := s.st.Months(ctx, c.orgID, ff.Dataset)
+		if err != nil {
+			return ff, f, err
+		}
+		for _, m := range months {
+			ff.Months = append(ff.Months, ymString(m))
+		}
+		if ff.Categories, err = s.st.DatasetCategories(ctx, c.orgID, ff.Dataset); err != nil {
+			return ff, f, err
 		}
 	}
 	ff.From, ff.To = q.Get("from"), q.Get("to")
@@ -309,7 +303,7 @@ func parseYM(s, field string) (int, error) {
 func ymString(ym int) string { return fmt.Sprintf("%04d-%02d", ym/100, ym%100) }
 
 func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	ff, _, err := s.readFilter(r, c)
+	ff, _, err := s.readFilter(r, c, true)
 	if err != nil {
 		return err
 	}
@@ -318,7 +312,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 }
 
 func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	ff, _, err := s.readFilter(r, c)
+	ff, _, err := s.readFilter(r, c, true)
 	if err != nil {
 		return err
 	}
@@ -327,7 +321,7 @@ func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 }
 
 func (s *Server) trendsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	ff, f, err := s.readFilter(r, c)
+	ff, f, err := s.readFilter(r, c, true)
 	if err != nil {
 		return err
 	}

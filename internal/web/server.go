@@ -42,6 +42,7 @@ type Server struct {
 	mux     *http.ServeMux
 	now     func() time.Time
 	loading func() (what string, k, n int, active bool)
+	cache   *respCache
 	// dummyHash is checked against when an account does not exist, so
 	// that sign-in takes as long either way (made at the first such sign-in).
 	dummyHash func() (string, error)
@@ -66,7 +67,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{st: o.Store, hub: hub.New(o.Store), cat: cat, cfg: o.Config, log: o.Logger, metrics: newMetrics(), now: o.Store.Now,
-		uploads: &uploads{dir: o.UploadDir, entries: map[string]upload{}}, loading: o.Loading}
+		uploads: &uploads{dir: o.UploadDir, entries: map[string]upload{}}, loading: o.Loading, cache: newRespCache(512)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
