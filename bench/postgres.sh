@@ -69,9 +69,9 @@ serve --db "$(pgurl demo)" --addr 127.0.0.1:$A; wait_up $A
 wrk -t2 -c32 -d${DURATION}s "http://127.0.0.1:$A$URLPATH" >"$OUT/wrk-pg-1.txt"
 echo "postgres-1-node $(rps "$OUT/wrk-pg-1.txt")" >>"$OUT/wrk.txt"
 serve --db "$(pgurl demo)" --addr 127.0.0.1:$B; wait_up $B
-wrk -t1 -c16 -d${DURATION}s "http://127.0.0.1:$A$URLPATH" >"$OUT/wrk-pg-2a.txt" &
+wrk -t1 -c16 -d${DURATION}s "http://127.0.0.1:$A$URLPATH" >"$OUT/wrk-pg-2a.txt" & W=$!
 wrk -t1 -c16 -d${DURATION}s "http://127.0.0.1:$B$URLPATH" >"$OUT/wrk-pg-2b.txt"
-wait
+wait $W
 echo "postgres-2-nodes $(awk -v a="$(rps "$OUT/wrk-pg-2a.txt")" -v b="$(rps "$OUT/wrk-pg-2b.txt")" 'BEGIN{print a+b}')" >>"$OUT/wrk.txt"
 echo "load at end: $(uptime)" >>"$OUT/machine.txt"
 cat "$OUT/wrk.txt" >&2
