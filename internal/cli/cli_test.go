@@ -8,16 +8,41 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/icarus-city/icarus/internal/store/storetest"
 
 	"github.com/icarus-city/icarus/internal/realdata"
 )
+
+// pgPerTest holds, with ICARUS_TEST_STORE=postgres, each test's database URL.
+var pgPerTest sync.Map
+
+// testGetenv is the environment commands see: empty, except that with
+// ICARUS_TEST_STORE=postgres every command of a test opens that test's own
+// PostgreSQL database (ICARUS_DB), so the CLI tests run on both stores.
+func testGetenv(t *testing.T) func(string) (string, bool) {
+	if os.Getenv("ICARUS_TEST_STORE") != "postgres" {
+		return func(string) (string, bool) { return "", false }
+	}
+	url, ok := pgPerTest.Load(t.Name())
+	if !ok {
+		url, _ = pgPerTest.LoadOrStore(t.Name(), storetest.NewMigratedPostgresDB(t))
+	}
+	return func(k string) (string, bool) {
+		if k == "ICARUS_DB" {
+			return url.(string), true
+		}
+		return "", false
+	}
+}
 
 // run executes the CLI in-process and returns stdout, stderr and the exit code.
 func run(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(string) (string, bool) { return "", false }}
+	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: testGetenv(t)}
 	code := Main(context.Background(), args, env)
 	return out.String(), errb.String(), code
 }
