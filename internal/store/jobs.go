@@ -66,7 +66,7 @@ func (s *Store) EnqueueJob(ctx context.Context, j Job) (int64, error) {
 
 const jobCols = `id, kind, payload, COALESCE(dedupe_key, ''), state, attempts, max_attempts, run_at, locked_by, created_at, finished_at, last_error`
 
-func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
+func scanJob(sc scanner) (Job, error) {
 	var j Job
 	var runAt, created, finished int64
 	err := sc.Scan(&j.ID, &j.Kind, &j.Payload, &j.Key, &j.State, &j.Attempts, &j.MaxAttempts, &runAt, &j.LockedBy, &created, &finished, &j.LastError)
@@ -136,20 +136,7 @@ func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
 
 // Jobs lists the newest jobs first, at most limit.
 func (s *Store) Jobs(ctx context.Context, limit int) ([]Job, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs ORDER BY id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return collect(ctx, s, scanJob, `SELECT `+jobCols+` FROM jobs ORDER BY id DESC LIMIT $1`, limit)
 }
 
 // Sweep deletes what has expired: sessions past their end, rate-limit

@@ -113,7 +113,7 @@ type Service311 struct {
 
 const serviceCols = `id, org_id, code, name, description, grp, keywords, type, sensitive, iccs, department, notice, attributes, active, position, updated_at`
 
-func scanService(sc interface{ Scan(...any) error }) (Service311, error) {
+func scanService(sc scanner) (Service311, error) {
 	var v Service311
 	var upd int64
 	err := sc.Scan(&v.ID, &v.OrgID, &v.Code, &v.Name, &v.Description, &v.Group, &v.Keywords, &v.Type, &v.Sensitive, &v.ICCS,
@@ -163,20 +163,7 @@ func (s *Store) Services311(ctx context.Context, orgID int64, activeOnly bool) (
 	if activeOnly {
 		q, args = q+` AND active = $2`, append(args, true)
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY position, code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Service311
-	for rows.Next() {
-		v, err := scanService(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return collect(ctx, s, scanService, q+` ORDER BY position, code`, args...)
 }
 
 // Service311ByCode returns one service of the organisation (active or not).
@@ -244,7 +231,7 @@ const requestCols = `r.id, r.org_id, r.service_id, v.code, v.name, v.sensitive, 
 
 const requestFrom = ` FROM service_requests r JOIN open311_services v ON v.id = r.service_id`
 
-func scanRequest(sc interface{ Scan(...any) error }) (ServiceRequest, error) {
+func scanRequest(sc scanner) (ServiceRequest, error) {
 	var q ServiceRequest
 	var req, upd, exp int64
 	err := sc.Scan(&q.ID, &q.OrgID, &q.ServiceID, &q.ServiceCode, &q.ServiceName, &q.Sensitive, &q.ServiceNotice, &q.Token, &q.Channel, &q.APIKeyID,

@@ -272,3 +272,24 @@ func notFound(err error, what string) error {
 	}
 	return err
 }
+
+// scanner is a row that can be scanned: *sql.Row and *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// collect runs a query on the read pool and scans every row with scan.
+func collect[T any](ctx context.Context, s *Store, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

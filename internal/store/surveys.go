@@ -251,7 +251,7 @@ func (s *Store) AddSurveyResponses(ctx context.Context, rs []SurveyResponse) (in
 
 const responseCols = `id, survey_id, version, idem_key, area_code, answers, consent, consent_text, channel, surveyor_id, simulated, submitted_at, received_at`
 
-func scanResponse(sc interface{ Scan(...any) error }) (SurveyResponse, error) {
+func scanResponse(sc scanner) (SurveyResponse, error) {
 	var r SurveyResponse
 	var answers string
 	var surveyor sql.NullInt64
@@ -274,18 +274,5 @@ func (s *Store) responseByKey(ctx context.Context, surveyID int64, key string) (
 
 // SurveyResponses returns every response to a survey (all versions), oldest first.
 func (s *Store) SurveyResponses(ctx context.Context, surveyID int64) ([]SurveyResponse, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+responseCols+` FROM survey_responses WHERE survey_id = $1 ORDER BY id`, surveyID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SurveyResponse
-	for rows.Next() {
-		r, err := scanResponse(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(ctx, s, scanResponse, `SELECT `+responseCols+` FROM survey_responses WHERE survey_id = $1 ORDER BY id`, surveyID)
 }

@@ -103,7 +103,7 @@ func (s *Store) CreateUser(ctx context.Context, u User, passwordHash string) (Us
 
 const userCols = `id, org_id, email, name, role, lang, disabled, created_at`
 
-func scanUser(sc interface{ Scan(...any) error }) (User, error) {
+func scanUser(sc scanner) (User, error) {
 	var u User
 	var role string
 	var created int64
@@ -127,20 +127,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, string, er
 
 // Users lists the accounts of an organisation (all when orgID is 0).
 func (s *Store) Users(ctx context.Context, orgID int64) ([]User, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE (CAST($1 AS BIGINT) = 0 OR org_id = $1) ORDER BY email`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(ctx, s, scanUser, `SELECT `+userCols+` FROM users WHERE (CAST($1 AS BIGINT) = 0 OR org_id = $1) ORDER BY email`, orgID)
 }
 
 // SetPassword replaces a user's password hash and ends their sessions.
