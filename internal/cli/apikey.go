@@ -40,15 +40,11 @@ func runAPIKey(ctx context.Context, env *Env, args []string) error {
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, org, err := openOrg(ctx, cfg, *orgSlug)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	org, err := defaultOrg(ctx, st, *orgSlug)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "add":
 		key, err := addAPIKey(ctx, st, org, *name, "cli")

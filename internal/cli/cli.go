@@ -155,6 +155,21 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	return store.Open(ctx, cfg.DB, cfg.DataDir, store.Options{})
 }
 
+// openOrg opens the configured store and finds the organisation a command
+// acts on (see defaultOrg); the caller closes the store.
+func openOrg(ctx context.Context, cfg config.Config, slug string) (*store.Store, store.Org, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, store.Org{}, err
+	}
+	org, err := defaultOrg(ctx, st, slug)
+	if err != nil {
+		st.Close()
+		return nil, store.Org{}, err
+	}
+	return st, org, nil
+}
+
 // defaultOrg returns the organisation commands act on: the only one, or
 // the one named by slug.
 func defaultOrg(ctx context.Context, st *store.Store, slug string) (store.Org, error) {

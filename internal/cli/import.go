@@ -120,15 +120,11 @@ func importAreas(ctx context.Context, env *Env, args []string) error {
 		return apperr.New(apperr.Invalid, "give exactly one file to import (got %d)", len(pos))
 	}
 	file := pos[0]
-	st, err := openStore(ctx, cfg)
+	st, org, err := openOrg(ctx, cfg, f.org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	org, err := defaultOrg(ctx, st, f.org)
-	if err != nil {
-		return err
-	}
 	opt.OrgID, opt.Actor = org.ID, f.actor
 	fc, err := hub.ReadSpatial(file, fileOpener(file))
 	if err != nil {
@@ -199,15 +195,11 @@ func importIncidents(ctx context.Context, env *Env, args []string) error {
 		cols.apply(&m)
 		opt.Mapping = &m
 	}
-	st, err := openStore(ctx, cfg)
+	st, org, err := openOrg(ctx, cfg, f.org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	org, err := defaultOrg(ctx, st, f.org)
-	if err != nil {
-		return err
-	}
 	opt.OrgID, opt.Actor = org.ID, f.actor
 	in, err := os.Open(file)
 	if err != nil {
@@ -286,15 +278,11 @@ func importIndicators(ctx context.Context, env *Env, args []string) error {
 	if len(pos) != 1 {
 		return apperr.New(apperr.Invalid, "give exactly one file to import (got %d)", len(pos))
 	}
-	st, err := openStore(ctx, cfg)
+	st, org, err := openOrg(ctx, cfg, f.org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	org, err := defaultOrg(ctx, st, f.org)
-	if err != nil {
-		return err
-	}
 	opt.OrgID, opt.Actor = org.ID, f.actor
 	if *layer != "" {
 		ls, err := st.Layers(ctx, org.ID)

@@ -85,15 +85,11 @@ func kbSeedCmd(ctx context.Context, env *Env, args []string) error {
 	if _, err := parse(fset, args); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, o, err := openOrg(ctx, cfg, *org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o, err := defaultOrg(ctx, st, *org)
-	if err != nil {
-		return err
-	}
 	n, err := seedKB(ctx, st, o.ID)
 	if err != nil {
 		return err
@@ -174,15 +170,11 @@ func kbImport(ctx context.Context, env *Env, args []string) error {
 	}
 	slices.Sort(files)
 
-	st, err := openStore(ctx, cfg)
+	st, o, err := openOrg(ctx, cfg, *org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o, err := defaultOrg(ctx, st, *org)
-	if err != nil {
-		return err
-	}
 	t0 := time.Now()
 	rep := kbImportReport{Dir: dir, Files: len(files), Results: []kbFileResult{}}
 	var bar *progressBar
@@ -338,15 +330,11 @@ func kbSearch(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	query := strings.Join(pos, " ")
-	st, err := openStore(ctx, cfg)
+	st, o, err := openOrg(ctx, cfg, *org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o, err := defaultOrg(ctx, st, *org)
-	if err != nil {
-		return err
-	}
 	hits, err := st.SearchKB(ctx, o.ID, query, *lang, f, *limit)
 	if err != nil {
 		return err

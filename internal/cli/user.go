@@ -41,15 +41,11 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, org, err := openOrg(ctx, cfg, *orgSlug)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	org, err := defaultOrg(ctx, st, *orgSlug)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "list":
 		us, err := st.Users(ctx, org.ID)
