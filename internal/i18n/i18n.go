@@ -1,7 +1,9 @@
 // Package i18n holds Icarus's user-interface message catalogs.
 //
 // Catalogs are flat JSON objects (key → message) embedded from
-// locales/<lang>.json. English (en.json) is the reference: every other
+// locales/<lang>.json and, per feature, locales/<feature>.<lang>.json; all
+// files of one language merge into one catalog and a key defined in two
+// files is an error. English (en.json) is the reference: every other
 // locale must define exactly the same keys, and each message must use the
 // same set of {name} placeholders as its English counterpart. Load checks
 // this, so a missing or stray translation fails at start-up (and in tests)
@@ -48,22 +50,26 @@ func Load() (*Catalog, error) {
 	return loadFS(locales, "locales")
 }
 
-// loadFS loads every <lang>.json file in dir of fsys.
+// loadFS loads every [<feature>.]<lang>.json file in dir of fsys.
 func loadFS(fsys fs.FS, dir string) (*Catalog, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("i18n: %w", err)
 	}
 	c := &Catalog{msgs: make(map[string]map[string]string)}
+	origin := make(map[string]string) // lang + "\x00" + key → file that defined it
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || path.Ext(name) != ".json" {
 			continue
 		}
 		lang := strings.TrimSuffix(name, ".json")
+		if i := strings.LastIndexByte(lang, '.'); i >= 0 {
+			lang = lang[i+1:]
+		}
 		tag, err := language.Parse(lang)
 		if err != nil || tag.String() != lang {
-			return nil, fmt.Errorf("i18n: %s: file name is not a canonical BCP 47 language tag", name)
+			return nil, fmt.Errorf("i18n: %s: file name must end in a canonical BCP 47 language tag", name)
 		}
 		data, err := fs.ReadFile(fsys, path.Join(dir, name))
 		if err != nil {
@@ -73,9 +79,20 @@ func loadFS(fsys fs.FS, dir string) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
-		c.msgs[lang] = m
-		if lang != DefaultLanguage {
-			c.langs = append(c.langs, lang)
+		all, seen := c.msgs[lang]
+		if !seen {
+			all = make(map[string]string, len(m))
+			c.msgs[lang] = all
+			if lang != DefaultLanguage {
+				c.langs = append(c.langs, lang)
+			}
+		}
+		for k, v := range m {
+			if prev, dup := origin[lang+"\x00"+k]; dup {
+				return nil, fmt.Errorf("i18n: %s: key %q already defined in %s", name, k, prev)
+			}
+			origin[lang+"\x00"+k] = name
+			all[k] = v
 		}
 	}
 	ref, ok := c.msgs[DefaultLanguage]

@@ -178,7 +178,10 @@ func TestLoadValidation(t *testing.T) {
 		{"duplicate", map[string]string{"en.json": `{"a": "x", "a": "y"}`}, `duplicate key "a"`},
 		{"empty message", map[string]string{"en.json": `{"a": " "}`}, "empty message"},
 		{"trailing", map[string]string{"en.json": `{"a": "x"} {}`}, "trailing data"},
-		{"bad name", map[string]string{"en.json": en, "french.json": en}, "not a canonical BCP 47"},
+		{"bad name", map[string]string{"en.json": en, "french.json": en}, "canonical BCP 47"},
+		{"feature files merge", map[string]string{"en.json": `{"a": "A {x}"}`, "kb.en.json": `{"b": "B"}`, "fr.json": `{"a": "{x} A"}`, "kb.fr.json": `{"b": "Bé"}`}, ""},
+		{"feature file missing a key", map[string]string{"en.json": en, "fr.json": `{"a": "{x} A"}`, "kb.fr.json": `{}`}, `fr: missing key "b"`},
+		{"key in two files", map[string]string{"en.json": en, "kb.en.json": `{"b": "again"}`}, `already defined in`},
 		{"bad json", map[string]string{"en.json": `{"a": "x",}`}, "en.json"},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/icarus-city/icarus/internal/apperr"
+	"github.com/icarus-city/icarus/internal/auth"
 	"github.com/icarus-city/icarus/internal/kb"
 	"github.com/icarus-city/icarus/internal/store"
 )
@@ -219,4 +220,13 @@ func (s *Server) apiKBSearch(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		out[i] = result{h.Kind, h.ID, h.Title, h.Score, plain.Replace(h.Snippet), h.Language, h.FocusArea, h.City, h.Country, "/knowledge/" + strconv.FormatInt(h.ID, 10)}
 	}
 	return writeJSON(w, map[string]any{"query": query, "results": out})
+}
+
+// kbRoutes: the knowledge base is not personal data, so it is public.
+func (s *Server) kbRoutes() []route {
+	return []route{
+		{"GET /knowledge", auth.PermPublic, false, s.knowledgePage}, // the knowledge base is not personal data (kb.go)
+		{"GET /knowledge/{id}", auth.PermPublic, false, s.kbItemPage},
+		{"GET /api/v1/kb/search", auth.PermPublic, true, s.apiKBSearch},
+	}
 }

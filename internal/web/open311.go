@@ -657,3 +657,23 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// open311Routes: Open311 GeoReport v2, public; POST checks the api_key itself.
+func (s *Server) open311Routes() []route {
+	return []route{
+		{"GET /open311/v2/discovery.xml", auth.PermPublic, true, s.o311(s.o311Discovery)},
+		{"GET /open311/v2/discovery.json", auth.PermPublic, true, s.o311(s.o311Discovery)},
+		{"GET /open311/v2/services.xml", auth.PermPublic, true, s.o311(s.o311ServiceList)},
+		{"GET /open311/v2/services.json", auth.PermPublic, true, s.o311(s.o311ServiceList)},
+		{"GET /open311/v2/services/{code}", auth.PermPublic, true, s.o311(s.o311ServiceDefinition)},
+		{"POST /open311/v2/requests.xml", auth.PermPublic, true, s.o311(s.o311Post)},
+		{"POST /open311/v2/requests.json", auth.PermPublic, true, s.o311(s.o311Post)},
+		{"GET /open311/v2/requests.xml", auth.PermPublic, true, s.o311(s.o311Requests)},
+		{"GET /open311/v2/requests.json", auth.PermPublic, true, s.o311(s.o311Requests)},
+		{"GET /open311/v2/requests/{id}", auth.PermPublic, true, s.o311(s.o311Request)},
+		{"GET /open311/v2/tokens/{token}", auth.PermPublic, true, s.o311(s.o311Token)},
+		{"GET /open311/v2/servicerequestupdates.xml", auth.PermPublic, true, s.o311(s.o311Updates)},
+		{"GET /open311/v2/servicerequestupdates.json", auth.PermPublic, true, s.o311(s.o311Updates)},
+		{"GET /open311/v2/{rest...}", auth.PermPublic, true, s.o311(s.o311NotFound)},
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/icarus-city/icarus/internal/auth"
 )
@@ -15,8 +16,19 @@ type route struct {
 	h       func(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 }
 
-// routes is the whole route table of the application.
+// routes is the whole route table of the application: the core routes
+// below, then each feature's own table, kept beside its handlers.
 func (s *Server) routes() []route {
+	return slices.Concat(
+		s.coreRoutes(),
+		s.kbRoutes(),      // kb.go
+		s.surveyRoutes(),  // surveys.go
+		s.open311Routes(), // open311.go
+	)
+}
+
+// coreRoutes: operations, sign-in, the data hub pages and API.
+func (s *Server) coreRoutes() []route {
 	return []route{
 		// operations
 		{"GET /healthz", auth.PermPublic, true, s.healthz},
@@ -41,8 +53,6 @@ func (s *Server) routes() []route {
 		{"GET /admin/users", auth.PermManageUsers, false, s.usersPage},
 		{"POST /admin/users", auth.PermManageUsers, false, s.addUser},
 		{"GET /admin/audit", auth.PermViewAudit, false, s.auditPage},
-		{"GET /knowledge", auth.PermPublic, false, s.knowledgePage}, // the knowledge base is not personal data (kb.go)
-		{"GET /knowledge/{id}", auth.PermPublic, false, s.kbItemPage},
 
 		// JSON API
 		{"GET /api/v1/datasets", auth.PermViewAggregates, true, s.apiDatasets},
@@ -52,32 +62,5 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/aggregates/monthly", auth.PermPublic, true, s.apiMonthly},
 		{"GET /api/v1/incidents", auth.PermViewIncidents, true, s.apiIncidents},
 		{"GET /api/v1/indicators", auth.PermViewAggregates, true, s.apiIndicators},
-		{"GET /api/v1/kb/search", auth.PermPublic, true, s.apiKBSearch},
-
-		// Surveys (surveys.go): definitions and results are public (results
-		// suppressed for the public); responses to field surveys need a
-		// surveyor session, which the handler checks.
-		{"GET /api/v1/surveys", auth.PermPublic, true, s.apiSurveys},
-		{"GET /api/v1/surveys/{id}", auth.PermPublic, true, s.apiSurvey},
-		{"POST /api/v1/surveys/{id}/responses", auth.PermPublic, true, s.apiSurveyRespond},
-		{"GET /api/v1/surveys/{id}/results", auth.PermPublic, true, s.apiSurveyResults},
-		{"GET /surveys/{id}/form", auth.PermPublic, false, s.surveyForm},
-		{"GET /surveys/sw.js", auth.PermPublic, true, s.surveyServiceWorker}, // a script, not a page: errors as JSON
-
-		// Open311 GeoReport v2 (open311.go): public; POST checks the api_key itself
-		{"GET /open311/v2/discovery.xml", auth.PermPublic, true, s.o311(s.o311Discovery)},
-		{"GET /open311/v2/discovery.json", auth.PermPublic, true, s.o311(s.o311Discovery)},
-		{"GET /open311/v2/services.xml", auth.PermPublic, true, s.o311(s.o311ServiceList)},
-		{"GET /open311/v2/services.json", auth.PermPublic, true, s.o311(s.o311ServiceList)},
-		{"GET /open311/v2/services/{code}", auth.PermPublic, true, s.o311(s.o311ServiceDefinition)},
-		{"POST /open311/v2/requests.xml", auth.PermPublic, true, s.o311(s.o311Post)},
-		{"POST /open311/v2/requests.json", auth.PermPublic, true, s.o311(s.o311Post)},
-		{"GET /open311/v2/requests.xml", auth.PermPublic, true, s.o311(s.o311Requests)},
-		{"GET /open311/v2/requests.json", auth.PermPublic, true, s.o311(s.o311Requests)},
-		{"GET /open311/v2/requests/{id}", auth.PermPublic, true, s.o311(s.o311Request)},
-		{"GET /open311/v2/tokens/{token}", auth.PermPublic, true, s.o311(s.o311Token)},
-		{"GET /open311/v2/servicerequestupdates.xml", auth.PermPublic, true, s.o311(s.o311Updates)},
-		{"GET /open311/v2/servicerequestupdates.json", auth.PermPublic, true, s.o311(s.o311Updates)},
-		{"GET /open311/v2/{rest...}", auth.PermPublic, true, s.o311(s.o311NotFound)},
 	}
 }

@@ -387,3 +387,17 @@ func (s *Server) surveyServiceWorker(w http.ResponseWriter, r *http.Request, c *
 	_, err = w.Write(b)
 	return err
 }
+
+// surveyRoutes: definitions and results are public (results suppressed for
+// the public); responses to field surveys need a surveyor session, which the
+// handler checks.
+func (s *Server) surveyRoutes() []route {
+	return []route{
+		{"GET /api/v1/surveys", auth.PermPublic, true, s.apiSurveys},
+		{"GET /api/v1/surveys/{id}", auth.PermPublic, true, s.apiSurvey},
+		{"POST /api/v1/surveys/{id}/responses", auth.PermPublic, true, s.apiSurveyRespond},
+		{"GET /api/v1/surveys/{id}/results", auth.PermPublic, true, s.apiSurveyResults},
+		{"GET /surveys/{id}/form", auth.PermPublic, false, s.surveyForm},
+		{"GET /surveys/sw.js", auth.PermPublic, true, s.surveyServiceWorker}, // a script, not a page: errors as JSON
+	}
+}
