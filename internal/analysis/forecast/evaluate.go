@@ -374,7 +374,7 @@ func (r *ranker) load(risk []float64, g Grid) {
 // place returns the cells strictly above v and the cells equal to v.
 func (r *ranker) place(v float64) (above, equal int) {
 	n := len(r.vals)
-	lo := sort.SearchFloat64s(r.vals, v)                                      // first ≥ v
+	lo := sort.SearchFloat64s(r.vals, v)                                       // first ≥ v
 	hi := lo + sort.Search(n-lo, func(i int) bool { return r.vals[lo+i] > v }) // first > v
 	return n - hi, hi - lo
 }

@@ -264,9 +264,18 @@ func TestBadInput(t *testing.T) {
 		name, want string
 		err        error
 	}{
-		{"empty", "selection is empty", func() error { _, err := Evaluate(ctx, Events{}, g, []Method{Naive{}}, EvalParams{Start: D, End: D + 1}); return err }()},
-		{"month", "only to the month", func() error { _, err := Evaluate(ctx, month, g, []Method{Naive{}}, EvalParams{Start: D, End: D + 1}); return err }()},
-		{"window", "must come after", func() error { _, err := Evaluate(ctx, good, g, []Method{Naive{}}, EvalParams{Start: D, End: D}); return err }()},
+		{"empty", "selection is empty", func() error {
+			_, err := Evaluate(ctx, Events{}, g, []Method{Naive{}}, EvalParams{Start: D, End: D + 1})
+			return err
+		}()},
+		{"month", "only to the month", func() error {
+			_, err := Evaluate(ctx, month, g, []Method{Naive{}}, EvalParams{Start: D, End: D + 1})
+			return err
+		}()},
+		{"window", "must come after", func() error {
+			_, err := Evaluate(ctx, good, g, []Method{Naive{}}, EvalParams{Start: D, End: D})
+			return err
+		}()},
 		{"coverage", "fraction in (0, 1]", func() error {
 			_, err := Evaluate(ctx, good, g, []Method{Naive{}}, EvalParams{Start: D, End: D + 1, Coverages: []float64{5}})
 			return err
@@ -275,8 +284,14 @@ func TestBadInput(t *testing.T) {
 			_, err := Evaluate(ctx, good, g, []Method{Naive{}}, EvalParams{Start: D, End: D + 1, Coverages: []float64{0.001}})
 			return err
 		}()},
-		{"nothing before", "nothing to learn", func() error { _, err := Evaluate(ctx, good, g, []Method{Naive{}}, EvalParams{Start: D - 5, End: D - 4}); return err }()},
-		{"no test", "nothing to score", func() error { _, err := Evaluate(ctx, good, g, []Method{Naive{}}, EvalParams{Start: D + 5, End: D + 6}); return err }()},
+		{"nothing before", "nothing to learn", func() error {
+			_, err := Evaluate(ctx, good, g, []Method{Naive{}}, EvalParams{Start: D - 5, End: D - 4})
+			return err
+		}()},
+		{"no test", "nothing to score", func() error {
+			_, err := Evaluate(ctx, good, g, []Method{Naive{}}, EvalParams{Start: D + 5, End: D + 6})
+			return err
+		}()},
 		{"bandwidth", "space bandwidth", func() error {
 			_, err := Evaluate(ctx, good, g, []Method{Prospective{SpaceBandwidth: -1}}, EvalParams{Start: D, End: D + 1})
 			return err
