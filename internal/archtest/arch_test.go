@@ -71,6 +71,7 @@ var forbidden = []struct {
 	{"internal/auth", []string{"database/sql", "net/http", mod + "internal/store", mod + "internal/web"}, "auth holds rules, the store persists them"},
 	{"internal/store", []string{"net/http", mod + "internal/web", mod + "internal/cli", mod + "internal/hub"}, "store never imports web"},
 	{"internal/hub", []string{"net/http", mod + "internal/web", mod + "internal/cli"}, "services do no HTTP"},
+	{"internal/analyses", []string{"net/http", "os", "os/exec", mod + "internal/web", mod + "internal/cli", mod + "internal/hub"}, "the analysis service does no HTTP and opens no files (callers read files and hand it points)"},
 	{"internal/web", []string{mod + "internal/cli"}, "only cli wires everything together"},
 }
 

@@ -30,6 +30,9 @@ type getisOrdFlags struct {
 }
 
 func runAnalyzeGetisOrd(ctx context.Context, env *Env, args []string) error {
+	if onDataset(args) {
+		return runAnalyzeMethod(ctx, env, "getis-ord", args)
+	}
 	var f getisOrdFlags
 	fs := newFlags(env, "analyze getis-ord", "analyze getis-ord --input FILE (--band D | --knn K | --cell S) [flags]")
 	f.in.register(fs, false, true)

@@ -30,6 +30,9 @@ its band labels, single-precision coordinates (Manhattan by default).`
 // runAnalyzeKnox runs the Knox test (internal/analysis/nearrepeat) on a CSV
 // of dated points.
 func runAnalyzeKnox(ctx context.Context, env *Env, args []string) error {
+	if onDataset(args) {
+		return runAnalyzeMethod(ctx, env, "knox", args)
+	}
 	fs := newFlags(env, "analyze knox", knoxUsage)
 	var in pointInput
 	in.register(fs, true, false)
