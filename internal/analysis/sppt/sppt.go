@@ -91,9 +91,9 @@ type Area struct {
 
 // Result is the outcome of Test.
 type Result struct {
-	Method string  `json:"method"`
-	Params Params  `json:"params"`
-	Areas  []Area  `json:"areas"`
+	Method string `json:"method"`
+	Params Params `json:"params"`
+	Areas  []Area `json:"areas"`
 	// GlobalS is the share of similar areas; RobustS the same among areas
 	// with at least one point in either set (Wheeler, Steenbeek & Andresen
 	// 2018); GeneralizedS = similar robust areas / min(base points, test
