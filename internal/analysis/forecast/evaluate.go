@@ -355,28 +355,63 @@ func Evaluate(ctx context.Context, ev Events, g Grid, methods []Method, p EvalPa
 	return e, nil
 }
 
-// ranker finds, for a risk surface, how many in-area cells rank strictly
-// above a value and how many share it.
-type ranker struct {
-	vals []float64 // in-area risks, sorted decreasing
+// placeAll returns, for each probe value, how many in-area cells have a
+// strictly higher risk and how many an equal one, in one pass over the grid
+// (O(cells · log probes)) instead of sorting every cell.
+type placer struct {
+	uniq       []float64 // distinct probe values, increasing
+	hist, eq   []int
+	above, equ []int
 }
 
-func (r *ranker) load(risk []float64, g Grid) {
-	r.vals = r.vals[:0]
+func (pl *placer) place(risk []float64, g Grid, probes []float64) (above, equal []int) {
+	pl.uniq = append(pl.uniq[:0], probes...)
+	slices.Sort(pl.uniq)
+	pl.uniq = slices.Compact(pl.uniq)
+	m := len(pl.uniq)
+	pl.hist = append(pl.hist[:0], make([]int, m+1)...)
+	pl.eq = append(pl.eq[:0], make([]int, m)...)
+	u := pl.uniq
 	for c, v := range risk {
-		if g.in(c) {
-			r.vals = append(r.vals, v)
+		if !g.in(c) {
+			continue
+		}
+		// idx = number of probe values < v
+		var idx int
+		if v <= u[0] {
+			idx = 0
+		} else {
+			lo, hi := 1, m
+			for lo < hi {
+				mid := int(uint(lo+hi) >> 1)
+				if u[mid] < v {
+					lo = mid + 1
+				} else {
+					hi = mid
+				}
+			}
+			idx = lo
+		}
+		pl.hist[idx]++
+		if idx < m && u[idx] == v {
+			pl.eq[idx]++
 		}
 	}
-	slices.Sort(r.vals) // increasing; NaN never occurs (methods return finite values)
-}
-
-// place returns the cells strictly above v and the cells equal to v.
-func (r *ranker) place(v float64) (above, equal int) {
-	n := len(r.vals)
-	lo := sort.SearchFloat64s(r.vals, v)                                       // first ≥ v
-	hi := lo + sort.Search(n-lo, func(i int) bool { return r.vals[lo+i] > v }) // first > v
-	return n - hi, hi - lo
+	// cells strictly above u[j]: those with idx > j, minus none (idx > j
+	// means v > u[j]).
+	sufAbove := make([]int, m)
+	run := 0
+	for j := m - 1; j >= 0; j-- {
+		run += pl.hist[j+1]
+		sufAbove[j] = run
+	}
+	pl.above, pl.equ = pl.above[:0], pl.equ[:0]
+	for _, v := range probes {
+		j, _ := slices.BinarySearch(u, v)
+		pl.above = append(pl.above, sufAbove[j])
+		pl.equ = append(pl.equ, pl.eq[j])
+	}
+	return pl.above, pl.equ
 }
 
 func scoreMethod(ctx context.Context, pr *prepared, N int, pers []period, m Method, p EvalParams, tick func()) (MethodScore, error) {
@@ -396,14 +431,15 @@ func scoreMethod(ctx context.Context, pr *prepared, N int, pers []period, m Meth
 	sum, sum2, nwith := make([]float64, K), make([]float64, K), 0
 	risk := make([]float64, g.Cells())
 	pred := m.start(pr)
-	var rk ranker
+	var pl placer
+	probes := []float64{}
 	// For TiesOpenCP: rank of each in-area cell in (risk desc, index desc).
 	var order []int32
 	rank := []int32(nil)
 	if p.Ties == TiesOpenCP {
 		rank = make([]int32, g.Cells())
 	}
-	above, equal := []int{}, []int{}
+	var above, equal []int
 	for pi := range pers {
 		if err := ctx.Err(); err != nil {
 			return ms, err
@@ -447,12 +483,11 @@ func scoreMethod(ctx context.Context, pr *prepared, N int, pers []period, m Meth
 				return h
 			}
 		} else {
-			rk.load(risk, g)
-			above, equal = above[:0], equal[:0]
+			probes = probes[:0]
 			for _, c := range pd.cells {
-				a, q := rk.place(risk[c])
-				above, equal = append(above, a), append(equal, q)
+				probes = append(probes, risk[c])
 			}
+			above, equal = pl.place(risk, g, probes)
 			hitsAt = func(n int) float64 {
 				h := 0.0
 				for j := range pd.cells {

@@ -330,3 +330,36 @@ func TestNewGridMask(t *testing.T) {
 		t.Errorf("grid %+v, %d in area", g.Grid, g.CellsInArea())
 	}
 }
+
+// placer agrees with counting by brute force, ties and masked cells included.
+func TestPlacer(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	g := grid100(13, 7)
+	g.InArea = make([]bool, g.Cells())
+	risk := make([]float64, g.Cells())
+	var pl placer
+	for trial := 0; trial < 200; trial++ {
+		for c := range risk {
+			risk[c] = float64(r.IntN(5)) / 2
+			g.InArea[c] = r.IntN(4) > 0
+		}
+		var probes []float64
+		for k := 0; k < 1+r.IntN(8); k++ {
+			probes = append(probes, risk[r.IntN(len(risk))])
+		}
+		above, equal := pl.place(risk, g, probes)
+		for j, v := range probes {
+			a, q := 0, 0
+			for c, w := range risk {
+				if g.InArea[c] && w > v {
+					a++
+				} else if g.InArea[c] && w == v {
+					q++
+				}
+			}
+			if above[j] != a || equal[j] != q {
+				t.Fatalf("trial %d probe %v: %d above %d equal, want %d %d", trial, v, above[j], equal[j], a, q)
+			}
+		}
+	}
+}
