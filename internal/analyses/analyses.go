@@ -377,7 +377,7 @@ func ParseRequest(b []byte) (Request, error) {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
-		return r, apperr.Wrap(apperr.Invalid, err, "analysis request")
+		return r, apperr.New(apperr.Invalid, "analysis request: %v", err)
 	}
 	return r, nil
 }

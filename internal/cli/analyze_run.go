@@ -17,6 +17,7 @@ import (
 	"github.com/icarus-city/icarus/internal/analysis/trend"
 	"github.com/icarus-city/icarus/internal/apperr"
 	"github.com/icarus-city/icarus/internal/geo"
+	"github.com/icarus-city/icarus/internal/jobs"
 	"github.com/icarus-city/icarus/internal/store"
 )
 
@@ -268,6 +269,15 @@ func filePoints(p *points, in pointInput) *analyses.Points {
 		}
 	}
 	return out
+}
+
+// withAnalysisJobs adds the analysis service's job handler (long analyses
+// submitted through the API) to a runner's handlers.
+func withAnalysisJobs(st *store.Store, hs map[string]jobs.Handler) map[string]jobs.Handler {
+	for k, h := range analyses.New(st).JobHandlers() {
+		hs[k] = h
+	}
+	return hs
 }
 
 // findArea resolves --area: an area id, or a code (unique among the layers).

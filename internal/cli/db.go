@@ -121,7 +121,7 @@ func dataLocation(cfg config.Config) string {
 func startJobs(ctx context.Context, st *store.Store, log *slog.Logger) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	worker := jobs.WorkerName()
-	r := &jobs.Runner{Store: st, Worker: worker, Handlers: jobs.Standard(st, worker), Log: log}
+	r := &jobs.Runner{Store: st, Worker: worker, Handlers: withAnalysisJobs(st, jobs.Standard(st, worker)), Log: log}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); r.Run(ctx) }()
