@@ -239,3 +239,13 @@ func TestClipAndEdgeCorrection(t *testing.T) {
 		t.Errorf("json: %v", err)
 	}
 }
+
+func TestRefusesDegrees(t *testing.T) {
+	xs, ys := []float64{-87.70, -87.69, -87.60}, []float64{41.80, 41.81, 41.90}
+	if _, err := CountGrid(xs, ys, GridParams{CellSize: 100}); !errors.Is(err, ErrInput) {
+		t.Errorf("grid of 100 m on degrees: %v", err)
+	}
+	if _, err := KDE(xs, ys, KDEParams{Bandwidth: 200}); !errors.Is(err, ErrInput) {
+		t.Errorf("KDE bandwidth 200 m on degrees: %v", err)
+	}
+}

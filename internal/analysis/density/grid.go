@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/icarus-city/icarus/internal/analysis/coords"
 )
 
 // ErrInput reports unusable input or parameters, before any work starts.
@@ -165,6 +167,9 @@ func (p *GridParams) resolve(xs, ys []float64) (Grid, error) {
 		return Grid{}, inputErr("cell size %v: want a positive number of metres", p.CellSize)
 	default:
 		p.CellSizeRule = "given by the user"
+		if err := coords.CheckMetres(xs, ys, p.CellSize, "cell size"); err != nil {
+			return Grid{}, inputErr("%v", err)
+		}
 	}
 	nx := math.Max(1, math.Ceil(p.Area.Width()/p.CellSize))
 	ny := math.Max(1, math.Ceil(p.Area.Height()/p.CellSize))

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/icarus-city/icarus/internal/analysis/coords"
 )
 
 // Kernel is the shape of the kernel.
@@ -292,6 +294,9 @@ func KDE(xs, ys []float64, p KDEParams) (Density, error) {
 	case p.Bandwidth != 0:
 		if !(p.Bandwidth > 0) || !finite(p.Bandwidth) {
 			return Density{}, inputErr("bandwidth %v: want a positive number of metres", p.Bandwidth)
+		}
+		if err := coords.CheckMetres(xs, ys, p.Bandwidth, "bandwidth"); err != nil {
+			return Density{}, inputErr("%v", err)
 		}
 		p.Selector = SelectUser
 	case p.Selector == "":

@@ -32,6 +32,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/icarus-city/icarus/internal/analysis/coords"
 	"github.com/icarus-city/icarus/internal/analysis/density"
 )
 
@@ -106,8 +107,8 @@ func NewGrid(p GridParams) (Grid, error) {
 	if !(p.CellSize > 0) || !finite(p.CellSize) {
 		return Grid{}, inputErr("cell size %v: want a positive number of metres", p.CellSize)
 	}
-	if b.Width() < 1 && b.Height() < 1 {
-		return Grid{}, inputErr("study area is %g × %g: coordinates look like degrees; project them to metres first", b.Width(), b.Height())
+	if err := coords.CheckMetres([]float64{b.MinX, b.MaxX}, []float64{b.MinY, b.MaxY}, p.CellSize, "cell size"); err != nil {
+		return Grid{}, inputErr("%v", err)
 	}
 	maxCells := p.MaxCells
 	if maxCells == 0 {

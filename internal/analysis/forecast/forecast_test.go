@@ -305,8 +305,8 @@ func TestBadInput(t *testing.T) {
 			_, err := NewGrid(GridParams{Area: density.BBox{MaxX: 60000, MaxY: 50000}, CellSize: 10})
 			return err
 		}()},
-		{"degrees", "look like degrees", func() error {
-			_, err := NewGrid(GridParams{Area: density.BBox{MinX: -87.9, MinY: 41.6, MaxX: -87.5, MaxY: 42.0}, CellSize: 0.001})
+		{"degrees", "longitude/latitude degrees", func() error {
+			_, err := NewGrid(GridParams{Area: density.BBox{MinX: -87.9, MinY: 41.6, MaxX: -87.5, MaxY: 42.0}, CellSize: 150})
 			return err
 		}()},
 	} {

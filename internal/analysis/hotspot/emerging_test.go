@@ -127,3 +127,10 @@ func TestEmergingHotSpots(t *testing.T) {
 		t.Errorf("negative count: %v", err)
 	}
 }
+
+func TestDistanceBandRefusesDegrees(t *testing.T) {
+	_, err := DistanceBand([]float64{-87.70, -87.69, -87.60}, []float64{41.80, 41.81, 41.90}, 150)
+	if !errors.Is(err, ErrInput) {
+		t.Errorf("degrees with a 150 m band: %v", err)
+	}
+}

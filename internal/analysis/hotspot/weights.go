@@ -18,6 +18,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/icarus-city/icarus/internal/analysis/coords"
 )
 
 // Weights is a sparse spatial-weights matrix in CSR form. Row i's neighbours
@@ -309,6 +311,9 @@ func DistanceBand(x, y []float64, d float64) (*Weights, error) {
 	}
 	if !(d > 0) || math.IsInf(d, 0) {
 		return nil, inputErr("distance band %v: want a positive distance", d)
+	}
+	if err := coords.CheckMetres(x, y, d, "distance band"); err != nil {
+		return nil, inputErr("%v", err)
 	}
 	n := len(x)
 	w := &Weights{N: n, Offsets: make([]int, n+1)}

@@ -34,6 +34,8 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/icarus-city/icarus/internal/analysis/coords"
 )
 
 // Metric is the distance between two events.
@@ -88,6 +90,10 @@ type Options struct {
 	Iterations int
 	// Seed makes the permutations reproducible.
 	Seed uint64
+	// Resolution is the coarsest time resolution of the events, as
+	// incident.Resolution ("exact", "day" or "month"); "month" is refused
+	// before any work starts. Empty means "day" or finer.
+	Resolution string
 	// Workers is the number of goroutines (<= 0: GOMAXPROCS). It does not
 	// change the result.
 	Workers int
@@ -146,6 +152,9 @@ func Knox(ctx context.Context, x, y, days []float64, opt Options) (*Result, erro
 	if opt.Iterations < 0 {
 		return nil, errors.New("iterations must not be negative")
 	}
+	if opt.Resolution == "month" {
+		return nil, errors.New("the dates are known only to the month: the Knox test needs dates to the day (data.police.uk-style monthly data cannot show near repeats)")
+	}
 	t := make([]int32, n)
 	for i, d := range days {
 		f := math.Floor(d)
@@ -164,6 +173,9 @@ func Knox(ctx context.Context, x, y, days []float64, opt Options) (*Result, erro
 		}
 	}
 	r := opt.SpaceEdges[len(opt.SpaceEdges)-1]
+	if err := coords.CheckMetres(x, y, r, "largest distance band"); err != nil {
+		return nil, err
+	}
 	if (slices.Max(x)-slices.Min(x))/r > 1<<40 || (slices.Max(y)-slices.Min(y))/r > 1<<40 {
 		return nil, errors.New("the distance bands are too small for the extent of the events: are the coordinates in metres?")
 	}

@@ -356,3 +356,18 @@ func TestLanesMatchOneByOne(t *testing.T) {
 		}
 	}
 }
+
+func TestKnoxRefusesDegreesAndMonths(t *testing.T) {
+	x := []float64{-87.70, -87.69, -87.60, -87.65}
+	y := []float64{41.80, 41.81, 41.90, 41.85}
+	days := []float64{0, 1, 5, 9}
+	_, err := Knox(context.Background(), x, y, days, Options{SpaceEdges: []float64{0, 100, 200}, TimeEdges: []int{0, 7}})
+	if err == nil || !strings.Contains(err.Error(), "longitude/latitude") {
+		t.Errorf("degrees: %v", err)
+	}
+	x = []float64{0, 50, 400, 900}
+	_, err = Knox(context.Background(), x, y, days, Options{SpaceEdges: []float64{0, 100, 200}, TimeEdges: []int{0, 7}, Resolution: "month"})
+	if err == nil || !strings.Contains(err.Error(), "only to the month") {
+		t.Errorf("month: %v", err)
+	}
+}
