@@ -17,9 +17,9 @@ func TestCheckMetres(t *testing.T) {
 		d      float64
 	}{
 		{[]float64{350000, 360000}, []float64{560000, 570000}, 100}, // metres
-		{lon, lat, 0.01},                              // a distance smaller than the extent
-		{[]float64{0, 30}, []float64{0, 20}, 15},      // a small local system, larger than the band
-		{[]float64{-87.9}, []float64{41.6}, 100},      // one point
+		{lon, lat, 0.01},                         // a distance smaller than the extent
+		{[]float64{0, 30}, []float64{0, 20}, 15}, // a small local system, larger than the band
+		{[]float64{-87.9}, []float64{41.6}, 100}, // one point
 		{[]float64{-87.9, 500}, []float64{41.6, 1}, 100},
 	} {
 		if err := CheckMetres(c.xs, c.ys, c.d, "band"); err != nil {
