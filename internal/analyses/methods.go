@@ -79,6 +79,14 @@ func inputError(err error) error {
 func fmtF(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
 func fmtG(v float64) string           { return strconv.FormatFloat(v, 'g', 4, 64) }
 
+// fmtP writes a p-value, tiny ones as an upper bound (their digits mean nothing).
+func fmtP(p float64) string {
+	if p < 1e-12 {
+		return "< 1e-12"
+	}
+	return fmtG(p)
+}
+
 // spatial returns the located points, counting the others as excluded.
 func spatial(p *Points) (xs, ys []float64, idx []int, ex []Exclusion, err error) {
 	xs, ys, idx = p.located()
@@ -392,14 +400,14 @@ func runGetisOrd(ctx context.Context, r Request, p *Points, progress Progress) (
 			{Name: "false discovery rate", Value: fmtG(r.Params.Alpha), Note: "Benjamini-Hochberg over all cells, on the " + pname}},
 		N:           gc.N,
 		Excluded:    ex,
-		Uncertainty: fmt.Sprintf("Each cell has a z-score and a %s; a cell is hot or cold when its Benjamini-Hochberg q-value is at most %s, so about %s of the cells called hot or cold may be false discoveries. Global G: z = %s, p = %s.", pname, fmtG(r.Params.Alpha), fmtG(r.Params.Alpha), fmtF(global.Z, 2), fmtG(global.P)),
+		Uncertainty: fmt.Sprintf("Each cell has a z-score and a %s; a cell is hot or cold when its Benjamini-Hochberg q-value is at most %s, so about %s of the cells called hot or cold may be false discoveries. Global G: z = %s, p = %s.", pname, fmtG(r.Params.Alpha), fmtG(r.Params.Alpha), fmtF(global.Z, 2), fmtP(global.P)),
 		References: []string{"Getis, A. & Ord, J. K. (1992). The analysis of spatial association by use of distance statistics. Geographical Analysis 24(3).",
 			"Ord, J. K. & Getis, A. (1995). Local spatial autocorrelation statistics: distributional issues and an application. Geographical Analysis 27(4).",
 			"Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. JRSS B 57(1).",
 			"Values reproduce PySAL esda G_Local."},
 		Limits: []string{"Hot spots depend on the cell size and the neighbourhood.", "Counts of recorded incidents: where recording is heavier, spots are hotter.", "Neighbouring cells share neighbours, so hot cells come in clusters; the false-discovery control does not make them independent."},
 	}, Detail: map[string]any{"grid": gc.Grid, "global_g": map[string]num{"G": num(global.G), "expected": num(global.EG), "z": num(global.Z), "p": num(global.P)}, "hot": hot, "cold": cold}}
-	if wmsg := fdrWarning(len(y), perms, r.Params.Alpha); wmsg != "" {
+	if wmsg := fdrWarning(len(y), perms, r.Params.Alpha); wmsg != "" && hot+cold == 0 {
 		res.Card.Warnings = append(res.Card.Warnings, wmsg)
 	}
 	res.Summary = fmt.Sprintf("%d hot-spot cells and %d cold-spot cells out of %d (cells of %s m, %s, false discovery rate %s).", hot, cold, len(y), fmtF(gc.Grid.CellSize, 0), stat, fmtG(r.Params.Alpha))
@@ -485,13 +493,13 @@ func runMoran(ctx context.Context, r Request, p *Points, progress Progress) (*Re
 			{Name: "false discovery rate", Value: fmtG(r.Params.Alpha), Note: "Benjamini-Hochberg on two-sided permutation pseudo p-values"}},
 		N:           gc.N,
 		Excluded:    ex,
-		Uncertainty: fmt.Sprintf("Global I = %s (expected %s under no autocorrelation), z = %s under randomisation, one-tailed p = %s. Local clusters are kept when their q-value is at most %s.", fmtG(global.I), fmtG(global.EI), fmtF(global.ZRand, 2), fmtG(global.PRand), fmtG(r.Params.Alpha)),
+		Uncertainty: fmt.Sprintf("Global I = %s (expected %s under no autocorrelation), z = %s under randomisation, one-tailed p = %s. Local clusters are kept when their q-value is at most %s.", fmtG(global.I), fmtG(global.EI), fmtF(global.ZRand, 2), fmtP(global.PRand), fmtG(r.Params.Alpha)),
 		References: []string{"Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. Biometrika 37.",
 			"Anselin, L. (1995). Local indicators of spatial association—LISA. Geographical Analysis 27(2).",
 			"Values reproduce PySAL esda Moran and Moran_Local."},
 		Limits: []string{"Results depend on the cell size and the neighbourhood.", "Many empty cells make low-low clusters common and uninformative.", "Recorded incidents show where incidents were recorded, not where all incidents happen."},
 	}, Detail: map[string]any{"grid": gc.Grid, "global": map[string]num{"I": num(global.I), "expected": num(global.EI), "z_norm": num(global.ZNorm), "p_norm": num(global.PNorm), "z_rand": num(global.ZRand), "p_rand": num(global.PRand)}}}
-	if wmsg := fdrWarning(len(y), perms, r.Params.Alpha); wmsg != "" {
+	if wmsg := fdrWarning(len(y), perms, r.Params.Alpha); wmsg != "" && legend[0].Count+legend[1].Count+legend[2].Count+legend[3].Count == 0 {
 		res.Card.Warnings = append(res.Card.Warnings, wmsg)
 	}
 	res.Summary = fmt.Sprintf("Global Moran's I = %s (z = %s): %s. Local: %d high-high and %d low-low cluster cells, %d high-low and %d low-high outliers.",
@@ -832,14 +840,14 @@ func runChange(ctx context.Context, r Request, p *Points) (*Result, error) {
 			{Name: "confidence", Value: fmtG(r.Params.Confidence)}},
 		N:           before + after,
 		Excluded:    []Exclusion{},
-		Uncertainty: fmt.Sprintf("Exact conditional (Clopper–Pearson) %s%% interval of the change in the daily rate: %s; two-sided exact test p = %s.", fmtG(100*r.Params.Confidence), ci, fmtG(c.PValue)),
+		Uncertainty: fmt.Sprintf("Exact conditional (Clopper–Pearson) %s%% interval of the change in the daily rate: %s; two-sided exact test p = %s.", fmtG(100*r.Params.Confidence), ci, fmtP(c.PValue)),
 		References:  c.References,
 		Limits:      append([]string{"A change in the count is not an effect of a measure: seasons, recording and displacement change counts too.", "Rates are per day of each period."}, c.Notes...),
 	}, Detail: c}
 	if n := p.Len() - before - after; n > 0 {
 		res.Card.Excluded = append(res.Card.Excluded, Exclusion{Reason: "outside both periods", Count: n})
 	}
-	res.Summary = fmt.Sprintf("%d incidents before (%s), %d after (%s): change in the daily rate %s (%s%% CI %s), p = %s.", before, label(bf, bt), after, label(af, at), pct(c.PercentChange), fmtG(100*r.Params.Confidence), ci, fmtG(c.PValue))
+	res.Summary = fmt.Sprintf("%d incidents before (%s), %d after (%s): change in the daily rate %s (%s%% CI %s), p = %s.", before, label(bf, bt), after, label(af, at), pct(c.PercentChange), fmtG(100*r.Params.Confidence), ci, fmtP(c.PValue))
 	res.Table = &Table{Columns: []string{"period", "from", "to", "days", "count", "per_day"}, Rows: [][]any{
 		{"before", bf.Format(time.DateOnly), bt.AddDate(0, 0, -1).Format(time.DateOnly), eb, before, float64(before) / eb},
 		{"after", af.Format(time.DateOnly), at.AddDate(0, 0, -1).Format(time.DateOnly), ea, after, float64(after) / ea}}}
