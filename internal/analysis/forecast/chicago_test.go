@@ -113,6 +113,7 @@ func TestChicagoYear(t *testing.T) {
 	if res.Periods != 365 || res.TestEvents < 10000 {
 		t.Fatalf("%d periods, %d test incidents", res.Periods, res.TestEvents)
 	}
+	t.Logf("%d daily periods, %d test incidents, %d cells, %d incidents before 2019", res.Periods, res.TestEvents, res.CellsInArea, res.Before)
 	for _, m := range res.Methods {
 		prev := 0.0
 		for _, c := range m.Coverages {
