@@ -34,13 +34,16 @@ func New(st *store.Store) *Service { return &Service{st: st} }
 
 // The methods.
 const (
-	MethodKnox     = "knox"
-	MethodGetisOrd = "getis-ord"
-	MethodMoran    = "moran"
-	MethodKDE      = "kde"
-	MethodGrid     = "grid"
-	MethodTrend    = "trend"
-	MethodChange   = "change"
+	MethodKnox          = "knox"
+	MethodGetisOrd      = "getis-ord"
+	MethodMoran         = "moran"
+	MethodKDE           = "kde"
+	MethodGrid          = "grid"
+	MethodTrend         = "trend"
+	MethodChange        = "change"
+	MethodHotspotChange = "hotspot-change"
+	MethodForecast      = "forecast"
+	MethodSPPT          = "sppt"
 )
 
 // MethodInfo describes a method for menus and help.
@@ -63,6 +66,9 @@ func Methods() []MethodInfo {
 		{MethodKnox, "Near repeats (Knox test)", "are incidents close in space also close in time? Pairs by distance and days apart against permutations of the dates", false, true, "docs/methods/near-repeat.md"},
 		{MethodTrend, "Trend", "counts by day, week or month; seasonal baseline with control limits; weekday × hour table", false, false, "docs/methods/trend.md"},
 		{MethodChange, "Change between two periods", "rate ratio of two periods with an exact Poisson confidence interval", false, false, "docs/methods/trend.md"},
+		{MethodHotspotChange, "Hot-spot change over time", "new, persistent, intensifying, diminishing… hot and cold spots: Gi* per month (or week) and a Mann-Kendall trend", true, false, "docs/methods/hotspot-change.md"},
+		{MethodSPPT, "Pattern comparison (SPPT)", "Andresen's spatial point pattern test: did the share of incidents per cell change between two periods?", true, false, "docs/methods/sppt.md"},
+		{MethodForecast, "Forecast", "next-day forecast (naive, retrospective, prospective, space-time KDE), or the rolling-origin evaluation of all four (hit rate, PAI, PEI)", true, true, "docs/methods/forecasting.md"},
 	}
 }
 
@@ -127,6 +133,10 @@ type Params struct {
 	AfterFrom  string  `json:"after_from,omitempty"`
 	AfterTo    string  `json:"after_to,omitempty"`
 	Confidence float64 `json:"confidence,omitempty"` // default 0.95
+	// forecast
+	ForecastMethod string `json:"forecast_method,omitempty"` // naive, retrospective, prospective (default), stkde
+	Evaluate       bool   `json:"evaluate,omitempty"`        // rolling-origin evaluation of all four methods
+	TestDays       int    `json:"test_days,omitempty"`       // evaluation window: the last N days (default 28)
 }
 
 func intp(v int) *int    { return &v }
@@ -195,6 +205,26 @@ func (r *Request) Defaults() {
 	case MethodChange:
 		if p.Confidence == 0 {
 			p.Confidence = 0.95
+		}
+	case MethodHotspotChange:
+		if p.Weights == "" {
+			p.Weights = "binary"
+		}
+		if p.Interval == "" {
+			p.Interval = "month"
+		}
+		if p.Permutations == nil {
+			p.Permutations = intp(0)
+		}
+	case MethodForecast:
+		if p.ForecastMethod == "" {
+			p.ForecastMethod = "prospective"
+		}
+		if p.Cell == 0 {
+			p.Cell = 150
+		}
+		if p.TestDays == 0 {
+			p.TestDays = 28
 		}
 	}
 }
@@ -282,6 +312,27 @@ func (r *Request) Validate() error {
 		if p.Years < 1 || p.Years > 20 {
 			return bad("years", "must be between 1 and 20")
 		}
+	case MethodHotspotChange:
+		if p.Weights != "binary" && p.Weights != "row" {
+			return bad("weights", "%q: want binary or row", p.Weights)
+		}
+		if p.Interval != "month" && p.Interval != "week" {
+			return bad("interval", "%q: hot-spot change works on month or week periods", p.Interval)
+		}
+		if *p.Permutations < 0 || *p.Permutations > 9999 {
+			return bad("permutations", "must be between 0 and 9999")
+		}
+	case MethodForecast:
+		if !slices.Contains([]string{"naive", "retrospective", "prospective", "stkde"}, p.ForecastMethod) {
+			return bad("forecast_method", "%q: want naive, retrospective, prospective or stkde", p.ForecastMethod)
+		}
+		if p.TestDays < 1 || p.TestDays > 3660 {
+			return bad("test_days", "must be between 1 and 3660")
+		}
+	case MethodSPPT:
+		if _, _, _, _, err := p.periods(); err != nil {
+			return err
+		}
 	case MethodChange:
 		if !(p.Confidence > 0.5 && p.Confidence < 1) {
 			return bad("confidence", "must be between 0.5 and 1 (e.g. 0.95)")
@@ -305,8 +356,12 @@ func (r *Request) Long() bool {
 	switch r.Method {
 	case MethodKnox:
 		return p.Iterations != nil && *p.Iterations > 0
-	case MethodGetisOrd, MethodMoran:
+	case MethodGetisOrd, MethodMoran, MethodHotspotChange:
 		return p.Permutations != nil && *p.Permutations > 0
+	case MethodForecast:
+		return p.Evaluate
+	case MethodSPPT:
+		return true // 200 resamples over every cell
 	}
 	return false
 }

@@ -48,6 +48,12 @@ func Compute(ctx context.Context, r Request, p *Points, progress Progress) (*Res
 		res, err = runTrend(ctx, r, p)
 	case MethodChange:
 		res, err = runChange(ctx, r, p)
+	case MethodHotspotChange:
+		res, err = runHotspotChange(ctx, r, p, progress)
+	case MethodForecast:
+		res, err = runForecast(ctx, r, p, progress)
+	case MethodSPPT:
+		res, err = runSPPT(ctx, r, p)
 	default:
 		return nil, apperr.New(apperr.Invalid, "method %q is not available", r.Method)
 	}

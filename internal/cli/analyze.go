@@ -18,6 +18,9 @@ func analyzeMethods() []command {
 		{"grid", "incidents counted in square cells", viaService("grid")},
 		{"trend", "counts by day, week or month; seasonal baseline with control limits; weekday x hour", viaService("trend")},
 		{"change", "change between two periods with an exact Poisson confidence interval", viaService("change")},
+		{"hotspot-change", "emerging hot spots: new, persistent, intensifying... (Gi* per period, Mann-Kendall)", viaService("hotspot-change")},
+		{"sppt", "Andresen's spatial point pattern test between two periods (S index)", viaService("sppt")},
+		{"forecast", "next-day forecast, or --evaluate: rolling-origin evaluation (hit rate, PAI, PEI)", viaService("forecast")},
 	}
 }
 
@@ -44,7 +47,7 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(env.Stdout, "Usage: icarus analyze METHOD [flags]\n\nMethods:")
 		for _, a := range analyzeMethods() {
-			fmt.Fprintf(env.Stdout, "  %-10s %s\n", a.name, a.summary)
+			fmt.Fprintf(env.Stdout, "  %-15s %s\n", a.name, a.summary)
 		}
 		fmt.Fprintln(env.Stdout, "\nRun 'icarus analyze METHOD --help' for the flags of a method.")
 		if len(args) == 0 {

@@ -53,7 +53,7 @@ func (f *methodFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.from, "from", "", "first `month` (YYYY-MM) or day (YYYY-MM-DD) of the incidents")
 	fs.StringVar(&f.to, "to", "", "last `month` or day, inclusive")
 	fs.StringVar(&f.area, "area", "", "only incidents in this area (`code` or id); its polygon becomes the study area")
-	withTime := f.method == analyses.MethodKnox || f.method == analyses.MethodTrend || f.method == analyses.MethodChange
+	withTime := info.Name != analyses.MethodGrid && info.Name != analyses.MethodKDE && info.Name != analyses.MethodGetisOrd && info.Name != analyses.MethodMoran
 	f.in.register(fs, withTime, false)
 	fs.BoolVar(&f.json, "json", false, "print the result (method card, summary, layer, charts, table) as JSON")
 	fs.BoolVar(&f.csv, "csv", false, "print the result's table as CSV")
@@ -90,6 +90,20 @@ func (f *methodFlags) register(fs *flag.FlagSet) {
 		fs.StringVar(&f.p.Interval, "interval", "month", "`period` of the counts: day, week or month")
 		fs.IntVar(&f.p.Years, "years", 3, "baseline: previous `years` of the same month")
 		fs.StringVar(&f.p.Timezone, "timezone", "", "IANA `zone` of the dates (default UTC)")
+	case analyses.MethodHotspotChange:
+		fs.StringVar(&f.p.Weights, "weights", "binary", "weights: binary or row (row-standardised)")
+		fs.StringVar(&f.p.Interval, "interval", "month", "`period`: month or week")
+		fs.IntVar(&f.perms, "permutations", 0, "conditional permutations per period (0: normal approximation)")
+		fs.StringVar(&f.p.Timezone, "timezone", "", "IANA `zone` of the dates (default UTC)")
+	case analyses.MethodForecast:
+		fs.StringVar(&f.p.ForecastMethod, "forecast-method", "prospective", "`method`: naive, retrospective, prospective or stkde")
+		fs.BoolVar(&f.p.Evaluate, "evaluate", false, "rolling-origin evaluation of all four methods over the last --test-days days (hit rate, PAI, PEI)")
+		fs.IntVar(&f.p.TestDays, "test-days", 28, "evaluation window in `days`")
+		fs.StringVar(&f.p.Timezone, "timezone", "", "IANA `zone` of the dates (default UTC)")
+	case analyses.MethodSPPT:
+		fs.StringVar(&f.before, "before", "", "first period `FROM:TO` (YYYY-MM or YYYY-MM-DD, inclusive)")
+		fs.StringVar(&f.after, "after", "", "second period `FROM:TO`")
+		fs.StringVar(&f.p.Timezone, "timezone", "", "IANA `zone` of the dates (default UTC)")
 	case analyses.MethodChange:
 		fs.StringVar(&f.before, "before", "", "first period `FROM:TO` (YYYY-MM or YYYY-MM-DD, inclusive)")
 		fs.StringVar(&f.after, "after", "", "second period `FROM:TO`")
@@ -108,7 +122,7 @@ func (f *methodFlags) request(fs *flag.FlagSet) (analyses.Request, error) {
 		}
 	}
 	switch f.method {
-	case analyses.MethodGetisOrd, analyses.MethodMoran:
+	case analyses.MethodGetisOrd, analyses.MethodMoran, analyses.MethodHotspotChange:
 		r.Params.Permutations = &f.perms
 		if f.method == analyses.MethodGetisOrd {
 			r.Params.Star = &f.star
@@ -131,7 +145,7 @@ func (f *methodFlags) request(fs *flag.FlagSet) (analyses.Request, error) {
 			r.Params.TimeBands = append(r.Params.TimeBands, int(e))
 		}
 		r.Params.Metric = strings.ToLower(r.Params.Metric)
-	case analyses.MethodChange:
+	case analyses.MethodChange, analyses.MethodSPPT:
 		split := func(s, name string) (string, string, error) {
 			a, b, ok := strings.Cut(s, ":")
 			if !ok || a == "" || b == "" {

@@ -378,8 +378,10 @@
 			if (pts.length) { s.appendChild(svg("polygon", { points: pts.concat(back).join(" "), fill: "#c6dbef", stroke: "none" })); }
 		}
 		var styles = { value: { stroke: "#08306b", width: 2, dash: "" }, expected: { stroke: "#e6550d", width: 1.5, dash: "5 4" } };
+		var palette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"], nth = 0;
 		c.series.forEach(function (se) {
-			var st = styles[se.role];
+			if (se.role === "series") { se.colour = palette[nth++ % palette.length]; }
+			var st = se.role === "series" ? { stroke: se.colour, width: 2, dash: "" } : styles[se.role];
 			if (!st) { return; }
 			var d = "", pen = false;
 			se.values.forEach(function (v, i) {
@@ -399,16 +401,20 @@
 				}
 			});
 		}
-		// key
-		var kx = L0;
+		// key (one row per series when they are named at length)
+		var kx = L0, ky = H - 22;
 		c.series.forEach(function (se) {
 			if (se.role === "lower") { return; }
 			var label = se.role === "upper" ? se.name.replace(/^upper /, "") : se.name;
-			var colour = se.role === "value" ? "#08306b" : se.role === "expected" ? "#e6550d" : "#c6dbef";
-			s.appendChild(svg("rect", { x: kx, y: H - 22, width: 14, height: 10, fill: colour }));
-			s.appendChild(svg("text", { x: kx + 18, y: H - 13, "font-size": 11, fill: "#333" }, label));
-			kx += 30 + label.length * 6.5;
+			if (label.length > 40) { label = label.slice(0, 38) + "…"; }
+			var colour = se.colour || (se.role === "value" ? "#08306b" : se.role === "expected" ? "#e6550d" : "#c6dbef");
+			var width = 30 + label.length * 6.2;
+			if (kx + width > W) { kx = L0; ky += 15; }
+			s.appendChild(svg("rect", { x: kx, y: ky, width: 14, height: 10, fill: colour }));
+			s.appendChild(svg("text", { x: kx + 18, y: ky + 9, "font-size": 11, fill: "#333" }, label));
+			kx += width;
 		});
+		if (ky > H - 22) { s.setAttribute("viewBox", "0 0 " + W + " " + (ky + 16)); s.setAttribute("height", ky + 16); }
 		return s;
 	}
 
