@@ -191,6 +191,31 @@ func TestAnalysesAPI(t *testing.T) {
 	if r.status != 201 || !strings.Contains(string(r.body), "Clopper") {
 		t.Errorf("change: %s", r)
 	}
+	// hot-spot change over the 12 months, inline; SPPT between two halves, as a job
+	r = postAnalysis(t, base, analyst, `{"method":"hotspot-change",`+ds+`,"params":{"cell":500}}`)
+	if r.status != 201 || !strings.Contains(string(r.body), "hot_periods") {
+		t.Errorf("hotspot-change: %s", r)
+	}
+	r = postAnalysis(t, base, analyst, `{"method":"sppt",`+ds+`,"params":{"cell":500,"before_from":"2017-01","before_to":"2017-06","after_from":"2017-07","after_to":"2017-12"}}`)
+	var sp analysisStatus
+	decodeJSON(t, r, &sp)
+	if r.status != 202 {
+		t.Fatalf("sppt: %s", r)
+	}
+	if did, err := runner.RunOnce(context.Background()); err != nil || !did {
+		t.Fatalf("runner: did %v, %v", did, err)
+	}
+	decodeJSON(t, get(t, base, "/api/v1/analyses/"+itoa64(sp.ID), analyst), &sp)
+	if sp.State != "done" || !strings.Contains(sp.Result.Summary, "S = ") {
+		t.Errorf("sppt after the job: %+v", sp)
+	}
+	// forecasting needs days, with or without the evaluation
+	for _, body := range []string{`{"method":"forecast",` + ds + `}`, `{"method":"forecast",` + ds + `,"params":{"evaluate":true}}`} {
+		if r := postAnalysis(t, base, analyst, body); r.status/100 != 4 || !strings.Contains(string(r.body), "month-resolution") {
+			t.Errorf("%s: %s", body, r)
+		}
+	}
+
 	r = postAnalysis(t, base, analyst, `{"method":"trend",`+ds+`,"params":{"interval":"week"}}`)
 	if r.status != 422 || !strings.Contains(string(r.body), "only the month is known") {
 		t.Errorf("weekly counts of month-resolution data: %s", r)

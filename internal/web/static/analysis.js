@@ -92,13 +92,13 @@
 		if (f.to.value) { req.filters.to = f.to.value; }
 		if (f.area_id.value) { req.filters.area_id = Number(f.area_id.value); }
 		var p = req.params;
-		var spatial = ["grid", "kde", "getis-ord", "moran"].indexOf(m) >= 0;
+		var spatial = ["grid", "kde", "getis-ord", "moran", "hotspot-change", "sppt", "forecast"].indexOf(m) >= 0;
 		if (spatial && num("cell") !== undefined) { p.cell = num("cell"); }
 		if (m === "kde") {
 			p.kernel = f.kernel.value;
 			if (num("bandwidth") !== undefined) { p.bandwidth = num("bandwidth"); } else { p.selector = f.selector.value; }
 		}
-		if (m === "getis-ord" || m === "moran") {
+		if (m === "getis-ord" || m === "moran" || m === "hotspot-change") {
 			if (f.weights.value) { p.weights = f.weights.value; }
 			p.permutations = num("permutations");
 			if (m === "getis-ord") { p.star = f.star.checked; }
@@ -109,15 +109,24 @@
 			p.metric = f.metric.value;
 			p.iterations = num("iterations");
 		}
-		if (m === "getis-ord" || m === "moran" || m === "knox") {
+		if (m === "getis-ord" || m === "moran" || m === "knox" || m === "hotspot-change") {
 			p.alpha = num("alpha");
+		}
+		if (m === "getis-ord" || m === "moran" || m === "knox" || m === "hotspot-change" || m === "sppt") {
 			p.seed = num("seed");
 		}
 		if (m === "trend") {
 			p.kind = f.kind.value;
-			p.interval = f.interval.value;
 		}
-		if (m === "change") {
+		if (m === "trend" || m === "hotspot-change") {
+			p.interval = f.interval.value === "day" && m === "hotspot-change" ? "week" : f.interval.value;
+		}
+		if (m === "forecast") {
+			p.forecast_method = f.forecast_method.value;
+			p.evaluate = f.evaluate.checked;
+			p.test_days = num("test_days");
+		}
+		if (m === "change" || m === "sppt") {
 			["before_from", "before_to", "after_from", "after_to"].forEach(function (n) { if (f[n].value) { p[n] = f[n].value; } });
 		}
 		return req;
@@ -133,8 +142,9 @@
 			Array.prototype.forEach.call(f.categories.options, function (o) { o.selected = fl.categories.indexOf(o.value) >= 0; });
 		}
 		["cell", "kernel", "bandwidth", "selector", "weights", "permutations", "space_bands", "time_bands", "metric", "iterations",
-			"kind", "interval", "alpha", "seed", "before_from", "before_to", "after_from", "after_to"].forEach(function (n) { set(n, p[n]); });
+			"kind", "interval", "alpha", "seed", "before_from", "before_to", "after_from", "after_to", "forecast_method", "test_days"].forEach(function (n) { set(n, p[n]); });
 		if (p.star !== undefined && f.star) { f.star.checked = !!p.star; }
+		if (f.evaluate) { f.evaluate.checked = !!p.evaluate; }
 		showMethodFields();
 	}
 
