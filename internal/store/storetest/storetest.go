@@ -150,6 +150,7 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"Jobs/ClaimedOnce", testJobsClaimedOnce},
 		{"KB/Search", testKBSearch},
 		{"Surveys", testSurveys},
+		{"Analyses", testAnalyses},
 		{"Backup", testBackup},
 		{"ConcurrentReaders", testConcurrentReaders},
 	}
