@@ -328,3 +328,84 @@ func (s *Server) apiAnalysisExport(w http.ResponseWriter, r *http.Request, c *re
 	_, err = w.Write(buf.Bytes())
 	return err
 }
+
+// addAnalysisAPI documents the analyses API in the OpenAPI description.
+func addAnalysisAPI(doc map[string]any) {
+	paths, _ := doc["paths"].(map[string]any)
+	comps, _ := doc["components"].(map[string]any)
+	schemas, _ := comps["schemas"].(map[string]any)
+	if paths == nil || schemas == nil {
+		return
+	}
+	str := map[string]any{"type": "string"}
+	integer := map[string]any{"type": "integer"}
+	number := map[string]any{"type": "number"}
+	boolean := map[string]any{"type": "boolean"}
+	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+	errResp := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+	jsonResp := func(desc string, schema map[string]any) map[string]any {
+		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": schema}}}
+	}
+	idParam := map[string]any{"name": "id", "in": "path", "required": true, "schema": integer, "description": "analysis id"}
+	sec := []any{map[string]any{"session": []any{}}}
+	methods := []any{}
+	for _, m := range analyses.Methods() {
+		methods = append(methods, m.Name)
+	}
+	paths["/api/v1/analyses"] = map[string]any{
+		"get": map[string]any{"summary": "Saved analyses of the organisation (without their results)", "security": sec,
+			"description": "Requires a signed-in session with permission view_aggregates.",
+			"responses":   map[string]any{"200": jsonResp("saved analyses", map[string]any{"type": "object", "properties": map[string]any{"analyses": map[string]any{"type": "array", "items": ref("AnalysisStatus")}}}), "401": errResp}},
+		"post": map[string]any{"summary": "Run an analysis on a stored dataset", "security": sec,
+			"description": "Requires permission view_incidents (analysts, admins) and the X-CSRF-Token header. The request is checked before any work (400 with the parameter at fault). " +
+				"Short methods run at once: 201 with the result. Permutation tests (knox, getis-ord and moran with permutations, hotspot-change with permutations, sppt) and forecast evaluations are queued as background jobs: 202, then poll GET /api/v1/analyses/{id} for progress and the result. " +
+				"422: recorded but the data did not suit the method (e.g. an empty selection). Knox and forecasts refuse month-resolution dates (police.uk) with 400. See docs/analysis.md.",
+			"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref("AnalysisRequest")}}},
+			"responses": map[string]any{"201": jsonResp("done: the analysis with its result", ref("AnalysisStatus")), "202": jsonResp("queued as a job", ref("AnalysisStatus")),
+				"400": errResp, "401": errResp, "403": errResp, "404": errResp, "422": jsonResp("the method could not run on this selection", ref("AnalysisStatus"))}},
+	}
+	paths["/api/v1/analyses/methods"] = map[string]any{"get": map[string]any{"summary": "The analysis methods", "security": sec,
+		"responses": map[string]any{"200": jsonResp("methods", map[string]any{"type": "object"}), "401": errResp}}}
+	paths["/api/v1/analyses/options"] = map[string]any{"get": map[string]any{"summary": "Categories and months of a dataset (for the workbench's filters)", "security": sec,
+		"parameters": []any{map[string]any{"name": "dataset", "in": "query", "required": true, "schema": integer}},
+		"responses":  map[string]any{"200": jsonResp("choices", map[string]any{"type": "object", "properties": map[string]any{"categories": map[string]any{"type": "array", "items": str}, "months": map[string]any{"type": "array", "items": str}}}), "400": errResp, "401": errResp, "403": errResp}}}
+	paths["/api/v1/analyses/{id}"] = map[string]any{"get": map[string]any{"summary": "An analysis: state, progress, and when done its result with the method card", "security": sec,
+		"description": "Saved analyses are visible to every signed-in member of the organisation (view_aggregates); unsaved ones to analysts and admins.",
+		"parameters":  []any{idParam},
+		"responses":   map[string]any{"200": jsonResp("the analysis", ref("AnalysisStatus")), "401": errResp, "404": errResp}}}
+	paths["/api/v1/analyses/{id}/export"] = map[string]any{"get": map[string]any{"summary": "Export a finished analysis: its table as CSV or its map layer as GeoJSON (WGS84, with the method card)", "security": sec,
+		"parameters": []any{idParam, map[string]any{"name": "format", "in": "query", "schema": map[string]any{"type": "string", "enum": []any{"csv", "geojson"}}}},
+		"responses": map[string]any{"200": map[string]any{"description": "the file", "content": map[string]any{"text/csv": map[string]any{"schema": str}, "application/geo+json": map[string]any{"schema": map[string]any{"type": "object"}}}},
+			"400": errResp, "401": errResp, "404": errResp, "409": errResp}}}
+	paths["/api/v1/analyses/{id}/save"] = map[string]any{"post": map[string]any{"summary": "Save (name) a finished analysis, sharing it within the organisation; an empty name unsaves it", "security": sec,
+		"description": "Requires permission view_incidents and the X-CSRF-Token header.",
+		"parameters":  []any{idParam},
+		"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "properties": map[string]any{"name": str}}}}},
+		"responses":   map[string]any{"200": jsonResp("saved, with the link to share", map[string]any{"type": "object", "properties": map[string]any{"analysis": ref("AnalysisStatus"), "link": str}}), "400": errResp, "401": errResp, "403": errResp, "404": errResp, "409": errResp}}}
+	schemas["AnalysisRequest"] = map[string]any{"type": "object", "required": []any{"method"},
+		"properties": map[string]any{
+			"method":     map[string]any{"type": "string", "enum": methods},
+			"name":       map[string]any{"type": "string", "description": "save the analysis under this name"},
+			"dataset":    map[string]any{"type": "string", "description": "dataset name (or dataset_id)"},
+			"dataset_id": integer,
+			"filters": map[string]any{"type": "object", "properties": map[string]any{
+				"categories": map[string]any{"type": "array", "items": str}, "from": map[string]any{"type": "string", "description": "YYYY-MM or YYYY-MM-DD, inclusive"},
+				"to": map[string]any{"type": "string", "description": "YYYY-MM or YYYY-MM-DD, inclusive"}, "area_id": integer}},
+			"params": map[string]any{"type": "object", "description": "Parameters of the method; unknown names are refused. Defaults in docs/analysis.md.", "properties": map[string]any{
+				"cell": number, "kernel": str, "bandwidth": number, "selector": str, "weights": str, "star": boolean, "permutations": integer, "alpha": number, "seed": integer,
+				"space_bands": map[string]any{"type": "array", "items": number}, "time_bands": map[string]any{"type": "array", "items": integer}, "metric": str, "nrc": boolean, "iterations": integer,
+				"kind": str, "interval": str, "years": integer, "timezone": str, "before_from": str, "before_to": str, "after_from": str, "after_to": str, "confidence": number,
+				"forecast_method": str, "evaluate": boolean, "test_days": integer}}}}
+	schemas["AnalysisStatus"] = map[string]any{"type": "object", "properties": map[string]any{
+		"id": integer, "name": str, "owner": str, "method": str, "state": map[string]any{"type": "string", "enum": []any{"queued", "running", "done", "failed"}},
+		"progress": number, "stage": str, "error": str, "request": ref("AnalysisRequest"), "result": ref("AnalysisResult"), "created": str, "finished": str}}
+	schemas["AnalysisResult"] = map[string]any{"type": "object", "description": "Every result states its method card; layer, charts and table as the method has them.",
+		"properties": map[string]any{"method": str, "summary": str,
+			"card": map[string]any{"type": "object", "properties": map[string]any{"method": str, "question": str, "parameters": map[string]any{"type": "array", "items": map[string]any{"type": "object"}},
+				"data": map[string]any{"type": "object"}, "n": integer, "excluded": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}, "uncertainty": str,
+				"references": map[string]any{"type": "array", "items": str}, "limits": map[string]any{"type": "array", "items": str}, "doc": str, "warnings": map[string]any{"type": "array", "items": str}}},
+			"layer":  map[string]any{"type": "object", "description": "map layer: title, legend [{class, label, color, count}], GeoJSON features (WGS84 cells)"},
+			"charts": map[string]any{"type": "array", "items": map[string]any{"type": "object"}},
+			"table":  map[string]any{"type": "object", "properties": map[string]any{"columns": map[string]any{"type": "array", "items": str}, "rows": map[string]any{"type": "array", "items": map[string]any{"type": "array"}}}},
+			"detail": map[string]any{"type": "object", "description": "the method's own full output"}}}
+}

@@ -35,7 +35,7 @@ func openAPIDoc() map[string]any {
 	method := map[string]any{"type": "object", "description": "How the figures were computed: method, parameters, window, n and uncertainty.",
 		"properties": map[string]any{"name": str, "description": str, "dataset": str, "category": str, "period": str, "layer": str, "n": integer,
 			"suppression_threshold": integer, "uncertainty": str}}
-	return map[string]any{
+	doc := map[string]any{
 		"openapi": "3.0.3",
 		"info":    map[string]any{"title": "Icarus API", "version": "1", "description": "Data hub of Icarus: datasets, areas, incident aggregates and records. Public callers get aggregates only, with small counts suppressed."},
 		"servers": []any{map[string]any{"url": "/"}},
@@ -94,6 +94,8 @@ func openAPIDoc() map[string]any {
 			},
 		},
 	}
+	addAnalysisAPI(doc) // analyses.go
+	return doc
 }
 
 // surveyPostOp documents the body and the access rule of a survey response.
