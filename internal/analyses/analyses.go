@@ -59,13 +59,13 @@ type MethodInfo struct {
 // Methods lists the methods the service runs.
 func Methods() []MethodInfo {
 	return []MethodInfo{
-		{MethodGrid, "Grid counts", "incidents counted in square cells (default cell: shorter side of the study area / 50)", true, false, "docs/methods/density.md"},
-		{MethodKDE, "Kernel density", "smoothed density surface (Gaussian or quartic kernel, Scott or likelihood cross-validation bandwidth)", true, false, "docs/methods/density.md"},
+		{MethodGrid, "Grid counts", "incidents counted in square cells (default cell: shorter side of the study area / 50)", true, false, "docs/methods/grid-counts.md"},
+		{MethodKDE, "Kernel density", "smoothed density surface (Gaussian or quartic kernel, Scott or likelihood cross-validation bandwidth)", true, false, "docs/methods/kernel-density.md"},
 		{MethodGetisOrd, "Hot spots (Getis-Ord Gi*)", "hot and cold spots of grid counts: local Gi* with permutation p-values and false-discovery control", true, false, "docs/methods/getis-ord.md"},
-		{MethodMoran, "Spatial autocorrelation (Moran's I, LISA)", "global Moran's I and local clusters (high-high, low-low) and outliers of grid counts", true, false, "docs/methods/moran.md"},
-		{MethodKnox, "Near repeats (Knox test)", "are incidents close in space also close in time? Pairs by distance and days apart against permutations of the dates", false, true, "docs/methods/near-repeat.md"},
-		{MethodTrend, "Trend", "counts by day, week or month; seasonal baseline with control limits; weekday × hour table", false, false, "docs/methods/trend.md"},
-		{MethodChange, "Change between two periods", "rate ratio of two periods with an exact Poisson confidence interval", false, false, "docs/methods/trend.md"},
+		{MethodMoran, "Spatial autocorrelation (Moran's I, LISA)", "global Moran's I and local clusters (high-high, low-low) and outliers of grid counts", true, false, "docs/methods/morans-i.md"},
+		{MethodKnox, "Near repeats (Knox test)", "are incidents close in space also close in time? Pairs by distance and days apart against permutations of the dates", false, true, "docs/methods/knox.md"},
+		{MethodTrend, "Trend", "counts by day, week or month; seasonal baseline with control limits; weekday × hour table", false, false, "docs/methods/time-trends.md"},
+		{MethodChange, "Change between two periods", "rate ratio of two periods with an exact Poisson confidence interval", false, false, "docs/methods/time-trends.md"},
 		{MethodHotspotChange, "Hot-spot change over time", "new, persistent, intensifying, diminishing… hot and cold spots: Gi* per month (or week) and a Mann-Kendall trend", true, false, "docs/methods/hotspot-change.md"},
 		{MethodSPPT, "Pattern comparison (SPPT)", "Andresen's spatial point pattern test: did the share of incidents per cell change between two periods?", true, false, "docs/methods/sppt.md"},
 		{MethodForecast, "Forecast", "next-day forecast (naive, retrospective, prospective, space-time KDE), or the rolling-origin evaluation of all four (hit rate, PAI, PEI)", true, true, "docs/methods/forecasting.md"},

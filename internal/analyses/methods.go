@@ -792,7 +792,7 @@ func trendCard(method, question string, r Request, n int, ex []Exclusion) Card {
 		N:           n,
 		Excluded:    ex,
 		Uncertainty: "Counts are exact for the recorded incidents; year-to-year noise of a count n is about ±2√n (Poisson).",
-		References:  []string{"See docs/methods/trend.md."},
+		References:  []string{"See docs/methods/time-trends.md."},
 		Limits:      []string{"Changes in recording practice look like changes in crime.", "Incidents known only to the month cannot be placed in a day or a week."},
 	}
 }
