@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -361,5 +362,39 @@ func TestPlacer(t *testing.T) {
 				t.Fatalf("trial %d probe %v: %d above %d equal, want %d %d", trial, v, above[j], equal[j], a, q)
 			}
 		}
+	}
+}
+
+// Cells outside the study area are never selected and do not count towards
+// coverage; incidents there are not scored.
+func TestEvaluateStudyArea(t *testing.T) {
+	g := grid100(10, 1)
+	g.InArea = []bool{false, true, true, true, true, true, true, true, true, true}
+	var pts [][3]float64
+	add := func(col, n int, day int64) {
+		x, y := at(col, 0)
+		for i := 0; i < n; i++ {
+			pts = append(pts, [3]float64{x, y, float64(day * Day)})
+		}
+	}
+	add(0, 5, D-1) // the busiest cell is outside the area
+	add(3, 1, D-1)
+	add(0, 4, D) // not scored
+	add(3, 1, D)
+	add(7, 1, D)
+	res, err := Evaluate(context.Background(), ev(pts...), g, []Method{Naive{}}, EvalParams{Start: D, End: D + 1, Coverages: []float64{1.0 / 9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Methods[0].Coverages[0]
+	if res.CellsInArea != 9 || res.TestEvents != 2 || s.Cells != 1 || s.Hits != 1 || !near(s.PAI, 0.5*9) || res.Outside != 9 {
+		t.Errorf("%+v %+v", res, s)
+	}
+	sf, err := Predict(ev(pts...), g, Naive{}, D)
+	if err != nil || !math.IsNaN(sf.Risk[0]) || sf.Risk[3] != 1 {
+		t.Errorf("surface %v %v", sf, err)
+	}
+	if _, err := json.Marshal(sf); err != nil {
+		t.Errorf("surface JSON: %v", err)
 	}
 }

@@ -173,3 +173,27 @@ func BenchmarkVancouverSized(b *testing.B) {
 		}
 	}
 }
+
+// Bootstrap draws as many points as the test set, with replacement: the
+// intervals then cover the test percentages, and identical sets are similar
+// everywhere.
+func TestBootstrap(t *testing.T) {
+	base := areas(30, 20, 10, 0, 40)
+	r, err := Test(base, base, 5, Params{Bootstrap: true, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.SampleSize != 100 || r.GlobalS != 1 || r.RobustS != 1 || r.RobustAreas != 4 {
+		t.Errorf("%+v", r)
+	}
+	for a, ar := range r.Areas {
+		if ar.Lower > ar.TestPct || ar.Upper < ar.TestPct {
+			t.Errorf("area %d: interval [%v, %v] misses the test share %v", a, ar.Lower, ar.Upper, ar.TestPct)
+		}
+	}
+	// a clear shift is found: area 0 loses its share, area 4 gains
+	r, _ = Test(base, areas(5, 20, 10, 0, 65), 5, Params{Seed: 9})
+	if r.Areas[0].LocalS != -1 || r.Areas[4].LocalS != 1 || r.Areas[1].LocalS != 0 {
+		t.Errorf("shift: %+v", r.Areas)
+	}
+}
