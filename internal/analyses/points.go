@@ -184,11 +184,17 @@ func (s *Service) Load(ctx context.Context, orgID int64, r Request) (*Points, er
 	if len(lon) == 0 {
 		return nil, apperr.New(apperr.Invalid, "the selection is empty: no incident of dataset %q matches the filters (%s)", ds.Name, r.Filters.describe())
 	}
+	// the city's metric CRS, unless the points lie outside its valid area
+	// (a dataset of another place): then one suited to the points
+	located := !bound.Min.Equal(orb.Point{math.Inf(1), math.Inf(1)})
 	if org.MetricCRS != 0 {
 		if p.CRS, err = geo.ParseCRS(fmt.Sprintf("EPSG:%d", org.MetricCRS)); err != nil {
 			return nil, err
 		}
-	} else if !bound.Min.Equal(orb.Point{math.Inf(1), math.Inf(1)}) {
+		if located && !projects(p.CRS, bound) {
+			p.CRS = geo.MetricCRSFor(bound)
+		}
+	} else if located {
 		p.CRS = geo.MetricCRSFor(bound)
 	} else {
 		p.CRS = geo.MetricCRSFor(orb.Bound{})
@@ -209,6 +215,18 @@ func (s *Service) Load(ctx context.Context, orgID int64, r Request) (*Points, er
 	}
 	p.finish()
 	return p, nil
+}
+
+// projects reports whether the corners of a lon/lat bound lie in the valid
+// area of a projected CRS.
+func projects(crs geo.CRS, b orb.Bound) bool {
+	for _, pt := range []orb.Point{b.Min, b.Max, {b.Min[0], b.Max[1]}, {b.Max[0], b.Min[1]}} {
+		x, y, err := crs.FromWGS84(pt[0], pt[1])
+		if err != nil || crs.CheckXY(x, y) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (f Filters) describe() string {
