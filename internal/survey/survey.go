@@ -24,10 +24,11 @@ const (
 	Date     Type = "date"     // date, YYYY-MM-DD
 	Location Type = "location" // geopoint: {"lat":..,"lon":..} in WGS84
 	Area     Type = "area"     // an area code of the organisation's layer (the answer places the response)
+	Note     Type = "note"     // note: text shown to the respondent, takes no answer
 )
 
 // Types lists the question types.
-func Types() []Type { return []Type{Single, Multiple, Likert, Number, Text, Date, Location, Area} }
+func Types() []Type { return []Type{Single, Multiple, Likert, Number, Text, Date, Location, Area, Note} }
 
 // Access says who may answer a survey.
 const (
@@ -82,6 +83,7 @@ type Question struct {
 	Choices  []Choice `json:"choices,omitempty"`
 	Min      *float64 `json:"min,omitempty"` // number questions
 	Max      *float64 `json:"max,omitempty"`
+	Integer  bool     `json:"integer,omitempty"` // number questions: whole numbers only (XLSForm integer)
 	// Bank is the id of the standard bank item the question comes from ("" if none).
 	Bank      string     `json:"bank,omitempty"`
 	Indicator *Indicator `json:"indicator,omitempty"`
@@ -220,12 +222,21 @@ func (d *Definition) Check() error {
 						}
 					}
 				}
-			case Number, Text, Date, Location, Area:
+			case Number, Text, Date, Location, Area, Note:
 				if len(q.Choices) > 0 {
 					bad("%s: a %s question has no choices", where, q.Type)
 				}
+				if q.Type == Note && q.Required {
+					bad("%s: a note takes no answer, so it cannot be required", where)
+				}
 			default:
 				bad("%s: unknown type %q (want one of %v)", where, q.Type, Types())
+			}
+			if (q.Min != nil || q.Max != nil || q.Integer) && q.Type != Number {
+				bad("%s: min, max and integer apply to number questions only", where)
+			}
+			if q.Indicator != nil && q.Type != Single && q.Type != Multiple && q.Type != Likert {
+				bad("%s: an indicator needs a choice question", where)
 			}
 			if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
 				bad("%s: min is above max", where)

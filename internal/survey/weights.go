@@ -154,6 +154,9 @@ func Estimates(d *Definition, rs []Response, w []float64, lang string) []Questio
 	}
 	var out []QuestionEstimate
 	for _, q := range d.Questions() {
+		if q.Type == "note" {
+			continue // a note (shown, never answered) has no estimate
+		}
 		qe := QuestionEstimate{Name: q.Name, Type: q.Type, Label: q.Label.In(lang, def)}
 		var sw, sw2 float64
 		sums := map[string]float64{}

@@ -312,7 +312,7 @@ func (s *Server) apiSurveyResults(w http.ResponseWriter, r *http.Request, c *req
 // formQuestion is a question as the field form template shows it.
 type formQuestion struct {
 	Name, Type, Label, Hint string
-	Required                bool
+	Required, Integer       bool
 	Relevant                string // JSON of the parsed expression ("" when always asked)
 	Choices                 []formChoice
 	Min, Max                string
@@ -344,7 +344,7 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	for _, m := range d.Modules {
 		fm := formModule{Title: m.Title.In(lang, def), Surveyors: m.Surveyors}
 		for _, q := range m.Questions {
-			fq := formQuestion{Name: q.Name, Type: string(q.Type), Label: q.Label.In(lang, def), Hint: q.Hint.In(lang, def), Required: q.Required}
+			fq := formQuestion{Name: q.Name, Type: string(q.Type), Label: q.Label.In(lang, def), Hint: q.Hint.In(lang, def), Required: q.Required, Integer: q.Integer}
 			if q.Relevant != "" {
 				if e, err := survey.Parse(q.Relevant); err == nil {
 					b, _ := json.Marshal(e)
