@@ -28,7 +28,9 @@ const (
 )
 
 // Types lists the question types.
-func Types() []Type { return []Type{Single, Multiple, Likert, Number, Text, Date, Location, Area, Note} }
+func Types() []Type {
+	return []Type{Single, Multiple, Likert, Number, Text, Date, Location, Area, Note}
+}
 
 // Access says who may answer a survey.
 const (

@@ -316,13 +316,13 @@ func (r rowMap) empty() bool {
 // Columns that change what is asked or stored and that Icarus cannot carry
 // over: a non-empty cell is an error.
 var unsupportedCols = map[string]string{
-	"choice_filter": "cascading selects (choice_filter) are not supported: make one list per question",
-	"calculation":   "calculations are not supported",
-	"repeat_count":  "repeats are not supported",
-	"default":       "default answers are not supported: a respondent's answer is only what they gave",
-	"trigger":       "triggers are not supported",
-	"parameters":    "type parameters are not supported",
-	"read_only":     "read-only questions are not supported",
+	"choice_filter":           "cascading selects (choice_filter) are not supported: make one list per question",
+	"calculation":             "calculations are not supported",
+	"repeat_count":            "repeats are not supported",
+	"default":                 "default answers are not supported: a respondent's answer is only what they gave",
+	"trigger":                 "triggers are not supported",
+	"parameters":              "type parameters are not supported",
+	"read_only":               "read-only questions are not supported",
 	"body::accuracythreshold": "geopoint accuracy settings are not supported",
 }
 
