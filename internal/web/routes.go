@@ -24,6 +24,7 @@ func (s *Server) routes() []route {
 		s.kbRoutes(),      // kb.go
 		s.surveyRoutes(),  // surveys.go
 		s.open311Routes(), // open311.go
+		s.surveyResultsRoutes(),
 	)
 }
 
