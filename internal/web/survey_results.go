@@ -5,7 +5,7 @@ package web
 //   - /surveys/{id}/results: per question, shares with Wilson intervals and
 //     means with t intervals, optionally post-stratified by age band ×
 //     gender per area (population margins as area indicators
-//     pop_<age band>_<gender>), bar charts with interval whiskers, and a
+//     pop_<age band>_<gender>), srBar charts with interval whiskers, and a
 //     choropleth of one answer share by area;
 //   - /surveys/{id}/compare: per area, the share feeling unsafe (SDG
 //     16.1.4) beside the recorded incident rate per 1,000 residents (or the
@@ -46,20 +46,20 @@ func (s *Server) surveyResultsRoutes() []route {
 
 // Indicator-code conventions for the population figures (docs/surveys-results.md).
 const (
-	marginPrefix      = "pop_"       // pop_<age band>_<gender>: population of a cell per area
-	defaultPopulation = "population" // residents per area, for rates per 1,000
-	unsafeQuestion    = "sdg_16_1_4"
+	srMarginPrefix      = "pop_"       // pop_<age band>_<gender>: population of a cell per area
+	srDefaultPopulation = "population" // residents per area, for rates per 1,000
+	srUnsafeQuestion    = "sdg_16_1_4"
 )
 
-// unsafeValues are the SDG 16.1.4 answers counted as feeling unsafe.
-func unsafeValues() []string { return []string{"a_bit_unsafe", "very_unsafe"} }
+// srUnsafeValues are the SDG 16.1.4 answers counted as feeling unsafe.
+func srUnsafeValues() []string { return []string{"a_bit_unsafe", "very_unsafe"} }
 
 // minAreaN is the fewest responses an area needs for an estimate on the
 // results and comparison pages (the configured suppression threshold, at least 1).
 func (s *Server) minAreaN() int { return max(1, s.cfg.SuppressBelow) }
 
-// surveyData is what both pages start from.
-type surveyData struct {
+// srSurveyData is what both pages start from.
+type srSurveyData struct {
 	sv     store.Survey
 	d      *survey.Definition
 	rs     []survey.Response
@@ -68,7 +68,7 @@ type surveyData struct {
 	byCode map[string]store.Area
 }
 
-func (s *Server) loadSurveyData(r *http.Request, c *reqCtx) (*surveyData, error) {
+func (s *Server) loadSurveyData(r *http.Request, c *reqCtx) (*srSurveyData, error) {
 	sv, d, err := s.loadSurvey(r, c)
 	if err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func (s *Server) loadSurveyData(r *http.Request, c *reqCtx) (*surveyData, error)
 	if err != nil {
 		return nil, err
 	}
-	sd := &surveyData{sv: sv, d: d, rs: make([]survey.Response, len(stored)), byCode: map[string]store.Area{}}
+	sd := &srSurveyData{sv: sv, d: d, rs: make([]survey.Response, len(stored)), byCode: map[string]store.Area{}}
 	codes := map[string]bool{}
 	for i, x := range stored {
 		sd.rs[i] = survey.Response{Area: x.AreaCode, Answers: storedAnswers(x.Answers)}
@@ -145,7 +145,7 @@ func (s *Server) margins(ctx context.Context, orgID int64, d *survey.Definition)
 	found := 0
 	for _, a := range ageQ.Choices {
 		for _, g := range genQ.Choices {
-			code := marginPrefix + a.Value + "_" + g.Value
+			code := srMarginPrefix + a.Value + "_" + g.Value
 			if !slices.ContainsFunc(defs, func(i store.Indicator) bool { return i.Code == code }) {
 				continue
 			}
@@ -167,7 +167,7 @@ func (s *Server) margins(ctx context.Context, orgID int64, d *survey.Definition)
 
 // weightsFor returns the weights the request asks for (nil: unweighted)
 // and the statement of what was done.
-func (s *Server) weightsFor(r *http.Request, c *reqCtx, sd *surveyData) (w []float64, sum survey.WeightSummary, note string, err error) {
+func (s *Server) weightsFor(r *http.Request, c *reqCtx, sd *srSurveyData) (w []float64, sum survey.WeightSummary, note string, err error) {
 	if r.URL.Query().Get("weights") != "agegender" {
 		return nil, sum, s.cat.T(c.lang, "surveyresults.weights.none"), nil
 	}
@@ -176,43 +176,43 @@ func (s *Server) weightsFor(r *http.Request, c *reqCtx, sd *surveyData) (w []flo
 		return nil, sum, "", err
 	}
 	if cells == 0 {
-		return nil, sum, s.cat.T(c.lang, "surveyresults.weights.nomargins", "prefix", marginPrefix), nil
+		return nil, sum, s.cat.T(c.lang, "surveyresults.weights.nomargins", "prefix", srMarginPrefix), nil
 	}
 	w, sum = survey.PostStratify(sd.rs, "age_band", "gender", m)
 	if sum.AreasWeighted == 0 {
-		return nil, sum, s.cat.T(c.lang, "surveyresults.weights.nomargins", "prefix", marginPrefix), nil
+		return nil, sum, s.cat.T(c.lang, "surveyresults.weights.nomargins", "prefix", srMarginPrefix), nil
 	}
 	note = s.cat.T(c.lang, "surveyresults.weights.applied", "cells", cells, "areas", sum.AreasWeighted, "of", sum.Areas,
 		"incell", sum.InCell, "mean", sum.MeanWeighted, "empty", sum.EmptyCells, "deff", fmt.Sprintf("%.2f", sum.DesignEffect))
 	return w, sum, note, nil
 }
 
-func pct(p float64) string { return strconv.FormatFloat(100*p, 'f', 1, 64) + "%" }
+func srPct(p float64) string { return strconv.FormatFloat(100*p, 'f', 1, 64) + "%" }
 
 // ---------------------------------------------------------------- results
 
-type resultsQuestion struct {
+type srResultsQuestion struct {
 	Name, Label, Type string
 	N                 int
 	NEff              string // "" when unweighted
 	Chart             any    // template.HTML
-	Rows              []resultsRow
-	Indicator         *resultsRow
+	Rows              []srResultsRow
+	Indicator         *srResultsRow
 	Mean              string
 	Caption           string
 }
 
-type resultsRow struct {
+type srResultsRow struct {
 	Label, P, CI string
 	Count        int
 }
 
-type mapOption struct {
+type srMapOption struct {
 	Value, Label string
 	Selected     bool
 }
 
-type areaRow struct {
+type srAreaRow struct {
 	Code, Name string
 	N          int
 	Suppressed bool
@@ -220,8 +220,8 @@ type areaRow struct {
 	Colour     string
 }
 
-// mapValue is what static/survey-results.js paints for one area.
-type mapValue struct {
+// srMapValue is what static/survey-results.js paints for one area.
+type srMapValue struct {
 	Colour string `json:"c"`
 	Label  string `json:"t"`
 }
@@ -239,29 +239,29 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, c *re
 	lang, def := c.lang, sd.d.DefaultLang()
 	k := s.minAreaN()
 	method := s.cat.T(c.lang, "surveyresults.method.share")
-	var qs []resultsQuestion
+	var qs []srResultsQuestion
 	for _, e := range survey.Estimates(sd.d, sd.rs, wts, lang) {
 		if e.Type == survey.Text || e.Type == survey.Date || e.Type == survey.Location || e.Type == survey.Area {
 			continue // only counted: never shown as shares (text may hold personal data)
 		}
-		rq := resultsQuestion{Name: e.Name, Label: e.Label, Type: string(e.Type), N: e.N}
+		rq := srResultsQuestion{Name: e.Name, Label: e.Label, Type: string(e.Type), N: e.N}
 		if weighted {
 			rq.NEff = fmt.Sprintf("%.1f", e.NEff)
 		}
-		var bars []bar
+		var bars []srBar
 		for _, ch := range e.Choices {
-			rq.Rows = append(rq.Rows, resultsRow{Label: ch.Label, Count: ch.Count, P: pct(ch.P), CI: pct(ch.Low) + " – " + pct(ch.High)})
-			bars = append(bars, bar{Label: ch.Label, P: ch.P, Low: ch.Low, High: ch.High, Count: ch.Count})
+			rq.Rows = append(rq.Rows, srResultsRow{Label: ch.Label, Count: ch.Count, P: srPct(ch.P), CI: srPct(ch.Low) + " – " + srPct(ch.High)})
+			bars = append(bars, srBar{Label: ch.Label, P: ch.P, Low: ch.Low, High: ch.High, Count: ch.Count})
 		}
 		if e.Indicator != nil {
-			rq.Indicator = &resultsRow{Label: e.Indicator.Label, Count: e.Indicator.Count, P: pct(e.Indicator.P), CI: pct(e.Indicator.Low) + " – " + pct(e.Indicator.High)}
+			rq.Indicator = &srResultsRow{Label: e.Indicator.Label, Count: e.Indicator.Count, P: srPct(e.Indicator.P), CI: srPct(e.Indicator.Low) + " – " + srPct(e.Indicator.High)}
 		}
 		if e.Mean != nil {
 			rq.Mean = s.cat.T(c.lang, "surveyresults.mean", "mean", fmt.Sprintf("%.2f", e.Mean.Mean), "low", fmt.Sprintf("%.2f", e.Mean.Low),
 				"high", fmt.Sprintf("%.2f", e.Mean.High), "n", e.Mean.N)
 		}
 		if e.N > 0 && len(bars) > 0 {
-			rq.Chart = barsSVG(bars, e.Label, e.Type == survey.Multiple)
+			rq.Chart = srBarsSVG(bars, e.Label, e.Type == survey.Multiple)
 		}
 		rq.Caption = s.cat.T(c.lang, "surveyresults.caption", "n", e.N, "method", method)
 		if weighted {
@@ -277,7 +277,7 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, c *re
 	}
 
 	// the map: one answer share by area
-	var opts []mapOption
+	var opts []srMapOption
 	sel := r.URL.Query().Get("map")
 	var selName string
 	var selValues []string
@@ -288,7 +288,7 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, c *re
 			if sel == "" {
 				sel = v
 			}
-			opts = append(opts, mapOption{Value: v, Label: q.Label.In(lang, def) + " — " + q.Indicator.Label.In(lang, def)})
+			opts = append(opts, srMapOption{Value: v, Label: q.Label.In(lang, def) + " — " + q.Indicator.Label.In(lang, def)})
 			if v == sel {
 				selName, selValues, selLabel = q.Name, q.Indicator.Values, q.Indicator.Label.In(lang, def)
 			}
@@ -296,7 +296,7 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, c *re
 		if q.Type == survey.Single || q.Type == survey.Likert || q.Type == survey.Multiple {
 			for _, ch := range q.Choices {
 				v := q.Name + "=" + ch.Value
-				opts = append(opts, mapOption{Value: v, Label: q.Label.In(lang, def) + " — " + ch.Label.In(lang, def)})
+				opts = append(opts, srMapOption{Value: v, Label: q.Label.In(lang, def) + " — " + ch.Label.In(lang, def)})
 				if v == sel {
 					selName, selValues, selLabel = q.Name, []string{ch.Value}, ch.Label.In(lang, def)
 				}
@@ -321,24 +321,24 @@ func (s *Server) surveyResultsPage(w http.ResponseWriter, r *http.Request, c *re
 	id := strconv.FormatInt(sd.sv.ID, 10)
 	return s.render(w, r, c, "survey_results", 200, &page{Title: sd.sv.Title, Active: "surveys", Data: map[string]any{
 		"Survey": sd.sv, "ID": id, "Questions": qs, "Responses": len(sd.rs), "Weighted": weighted, "WeightNote": wnote, "Weights": r.URL.Query().Get("weights"),
-		"MapOptions": opts, "MapSel": sel, "MapJSON": string(mapJSON), "MapCaption": mapCaption, "Legend": shareLegend(), "AreaRows": rows,
+		"MapOptions": opts, "MapSel": sel, "MapJSON": string(mapJSON), "MapCaption": mapCaption, "Legend": srShareLegend(), "AreaRows": rows,
 		"Layer": sd.layer, "K": k, "Tiles": s.cfg.TileURL, "TileAttrib": s.cfg.TileAttrib, "DesignEffect": fmt.Sprintf("%.2f", wsum.DesignEffect),
 		"Method": method,
 	}})
 }
 
-// shareClasses are the fixed classes of the share map (upper bounds) and their colours.
-func shareClasses() ([]float64, []string) {
+// srShareClasses are the fixed classes of the share map (upper bounds) and their colours.
+func srShareClasses() ([]float64, []string) {
 	return []float64{0.2, 0.4, 0.6, 0.8, 1.0001}, []string{"#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"}
 }
 
 const (
-	colourSuppressed = "#b0b0b0"
-	colourNoData     = "#e6e6e6"
+	srColourSuppressed = "#b0b0b0"
+	srColourNoData     = "#e6e6e6"
 )
 
-func shareColour(p float64) string {
-	ub, cols := shareClasses()
+func srShareColour(p float64) string {
+	ub, cols := srShareClasses()
 	for i, u := range ub {
 		if p < u {
 			return cols[i]
@@ -347,15 +347,15 @@ func shareColour(p float64) string {
 	return cols[len(cols)-1]
 }
 
-type legendItem struct{ Colour, Label string }
+type srLegendItem struct{ Colour, Label string }
 
-func shareLegend() []legendItem {
-	ub, cols := shareClasses()
-	out := make([]legendItem, len(ub))
+func srShareLegend() []srLegendItem {
+	ub, cols := srShareClasses()
+	out := make([]srLegendItem, len(ub))
 	lo := 0.0
 	for i := range ub {
 		hi := math.Min(1, ub[i])
-		out[i] = legendItem{cols[i], fmt.Sprintf("%.0f–%.0f%%", 100*lo, 100*hi)}
+		out[i] = srLegendItem{cols[i], fmt.Sprintf("%.0f–%.0f%%", 100*lo, 100*hi)}
 		lo = ub[i]
 	}
 	return out
@@ -363,7 +363,7 @@ func shareLegend() []legendItem {
 
 // areaShares estimates the share answering one of values to question name
 // in each area of the survey's layer that has responses.
-func (s *Server) areaShares(sd *surveyData, w []float64, name string, values []string, k int) ([]areaRow, map[string]mapValue, int) {
+func (s *Server) areaShares(sd *srSurveyData, w []float64, name string, values []string, k int) ([]srAreaRow, map[string]srMapValue, int) {
 	idx := map[string][]int{}
 	for i, r := range sd.rs {
 		if r.Area != "" {
@@ -375,31 +375,31 @@ func (s *Server) areaShares(sd *surveyData, w []float64, name string, values []s
 		codes = append(codes, a)
 	}
 	slices.Sort(codes)
-	var rows []areaRow
-	values2 := map[string]mapValue{}
+	var rows []srAreaRow
+	values2 := map[string]srMapValue{}
 	hidden := 0
 	for _, a := range codes {
-		rs, ws := subset(sd.rs, w, idx[a])
-		row := areaRow{Code: a, Name: sd.byCode[a].Name}
+		rs, ws := srSubset(sd.rs, w, idx[a])
+		row := srAreaRow{Code: a, Name: sd.byCode[a].Name}
 		if name == "" {
 			continue
 		}
 		e, n, _ := survey.ShareOf(rs, ws, name, values)
 		row.N = n
 		if n < k {
-			row.Suppressed, row.Colour = true, colourSuppressed
+			row.Suppressed, row.Colour = true, srColourSuppressed
 			hidden++
-			values2[a] = mapValue{Colour: colourSuppressed, Label: row.Name + " (" + a + "): n < " + strconv.Itoa(k)}
+			values2[a] = srMapValue{Colour: srColourSuppressed, Label: row.Name + " (" + a + "): n < " + strconv.Itoa(k)}
 		} else {
-			row.P, row.CI, row.Colour = pct(e.P), pct(e.Low)+" – "+pct(e.High), shareColour(e.P)
-			values2[a] = mapValue{Colour: row.Colour, Label: fmt.Sprintf("%s (%s): %s [%s], n = %d", row.Name, a, row.P, row.CI, n)}
+			row.P, row.CI, row.Colour = srPct(e.P), srPct(e.Low)+" – "+srPct(e.High), srShareColour(e.P)
+			values2[a] = srMapValue{Colour: row.Colour, Label: fmt.Sprintf("%s (%s): %s [%s], n = %d", row.Name, a, row.P, row.CI, n)}
 		}
 		rows = append(rows, row)
 	}
 	return rows, values2, hidden
 }
 
-func subset(rs []survey.Response, w []float64, idx []int) ([]survey.Response, []float64) {
+func srSubset(rs []survey.Response, w []float64, idx []int) ([]survey.Response, []float64) {
 	out := make([]survey.Response, len(idx))
 	var ws []float64
 	if w != nil {
@@ -416,7 +416,7 @@ func subset(rs []survey.Response, w []float64, idx []int) ([]survey.Response, []
 
 // ---------------------------------------------------------------- compare
 
-type compareRow struct {
+type srCompareRow struct {
 	Code, Name         string
 	N                  int
 	Unsafe             survey.Estimate
@@ -431,11 +431,11 @@ type compareRow struct {
 	UnsafeP, UnsafeCI, PopS, MeasureS, MeasureCI string
 }
 
-type compareData struct {
-	sd          *surveyData
+type srCompareData struct {
+	sd          *srSurveyData
 	ff          filterForm
-	rows        []compareRow // compared areas
-	excluded    []compareRow // too few responses, or no population
+	rows        []srCompareRow // compared areas
+	excluded    []srCompareRow // too few responses, or no population
 	rates       bool         // per 1,000 residents (else counts)
 	popCode     string
 	fearMedian  float64
@@ -446,7 +446,7 @@ type compareData struct {
 	indicators  []store.Indicator
 }
 
-func quadrantColour(q fearcrime.Quadrant) string {
+func srQuadrantColour(q fearcrime.Quadrant) string {
 	switch q {
 	case fearcrime.HighFearHighCrime:
 		return "#b2182b"
@@ -458,21 +458,21 @@ func quadrantColour(q fearcrime.Quadrant) string {
 	return "#1b7837"
 }
 
-func (s *Server) compare(r *http.Request, c *reqCtx) (*compareData, error) {
+func (s *Server) compare(r *http.Request, c *reqCtx) (*srCompareData, error) {
 	sd, err := s.loadSurveyData(r, c)
 	if err != nil {
 		return nil, err
 	}
-	q := sd.d.Question(unsafeQuestion)
+	q := sd.d.Question(srUnsafeQuestion)
 	if q == nil {
 		for _, x := range sd.d.Questions() {
-			if x.Bank == unsafeQuestion {
+			if x.Bank == srUnsafeQuestion {
 				q = x
 			}
 		}
 	}
 	if q == nil {
-		return nil, apperr.New(apperr.Invalid, "this survey has no SDG 16.1.4 question (bank item %s): the comparison needs it", unsafeQuestion)
+		return nil, apperr.New(apperr.Invalid, "this survey has no SDG 16.1.4 question (bank item %s): the comparison needs it", srUnsafeQuestion)
 	}
 	ff, f, err := s.readFilter(r, c, true)
 	if err != nil {
@@ -482,7 +482,7 @@ func (s *Server) compare(r *http.Request, c *reqCtx) (*compareData, error) {
 		return nil, apperr.New(apperr.NotFound, "no incident dataset has been imported: the comparison needs one")
 	}
 	ff.Layer, ff.Layers = sd.layer.ID, nil // the survey's areas
-	cd := &compareData{sd: sd, ff: ff}
+	cd := &srCompareData{sd: sd, ff: ff}
 	wts, _, wnote, err := s.weightsFor(r, c, sd)
 	if err != nil {
 		return nil, err
@@ -500,8 +500,8 @@ func (s *Server) compare(r *http.Request, c *reqCtx) (*compareData, error) {
 		return nil, err
 	}
 	cd.popCode = r.URL.Query().Get("population")
-	if _, set := r.URL.Query()["population"]; !set && slices.ContainsFunc(cd.indicators, func(i store.Indicator) bool { return i.Code == defaultPopulation }) {
-		cd.popCode = defaultPopulation
+	if _, set := r.URL.Query()["population"]; !set && slices.ContainsFunc(cd.indicators, func(i store.Indicator) bool { return i.Code == srDefaultPopulation }) {
+		cd.popCode = srDefaultPopulation
 	}
 	var pop map[string]float64
 	if cd.popCode != "" {
@@ -523,9 +523,9 @@ func (s *Server) compare(r *http.Request, c *reqCtx) (*compareData, error) {
 		if !ok {
 			continue
 		}
-		rs, ws := subset(sd.rs, wts, ii)
-		e, n, _ := survey.ShareOf(rs, ws, q.Name, unsafeValues())
-		row := compareRow{Code: a.Code, Name: a.Name, N: n, Unsafe: e, Incidents: byID[a.ID]}
+		rs, ws := srSubset(sd.rs, wts, ii)
+		e, n, _ := survey.ShareOf(rs, ws, q.Name, srUnsafeValues())
+		row := srCompareRow{Code: a.Code, Name: a.Name, N: n, Unsafe: e, Incidents: byID[a.ID]}
 		lo, hi := fearcrime.PoissonCI(int(row.Incidents), 0.95)
 		row.Measure, row.Low, row.High = float64(row.Incidents), lo, hi
 		if cd.rates {
@@ -539,9 +539,9 @@ func (s *Server) compare(r *http.Request, c *reqCtx) (*compareData, error) {
 			cd.excluded = append(cd.excluded, row)
 			continue
 		}
-		row.UnsafeP, row.UnsafeCI = pct(e.P), pct(e.Low)+" – "+pct(e.High)
-		row.PopS, row.MeasureS = popString(row.Population), fmtMeasure(row.Measure, cd.rates)
-		row.MeasureCI = fmtCI(row.Low, cd.rates) + " – " + fmtCI(row.High, cd.rates)
+		row.UnsafeP, row.UnsafeCI = srPct(e.P), srPct(e.Low)+" – "+srPct(e.High)
+		row.PopS, row.MeasureS = srPopString(row.Population), srFmtMeasure(row.Measure, cd.rates)
+		row.MeasureCI = srFmtCI(row.Low, cd.rates) + " – " + srFmtCI(row.High, cd.rates)
 		cd.rows = append(cd.rows, row)
 		pts = append(pts, fearcrime.Point{Fear: e.P, FearLow: e.Low, FearHigh: e.High, Crime: row.Measure, CrimeLow: row.Low, CrimeHigh: row.High})
 	}
@@ -554,7 +554,7 @@ func (s *Server) compare(r *http.Request, c *reqCtx) (*compareData, error) {
 		for i := range cd.rows {
 			cd.rows[i].Quadrant, cd.rows[i].Firm = res.Placed[i].Quadrant, res.Placed[i].Firm
 			cd.rows[i].QuadrantLabel = s.cat.T(c.lang, "surveyresults.q."+string(res.Placed[i].Quadrant))
-			cd.rows[i].Colour = quadrantColour(res.Placed[i].Quadrant)
+			cd.rows[i].Colour = srQuadrantColour(res.Placed[i].Quadrant)
 		}
 	}
 	measure := s.cat.T(c.lang, "surveyresults.compare.count")
@@ -568,8 +568,8 @@ func (s *Server) compare(r *http.Request, c *reqCtx) (*compareData, error) {
 	return cd, nil
 }
 
-// compareQuery is the page's selection as a query string (for the CSV link).
-func compareQuery(r *http.Request) string {
+// srCompareQuery is the page's selection as a query string (for the CSV link).
+func srCompareQuery(r *http.Request) string {
 	v := url.Values{}
 	for _, k := range []string{"dataset", "category", "from", "to", "population", "weights"} {
 		if x, ok := r.URL.Query()[k]; ok {
@@ -584,42 +584,42 @@ func (s *Server) surveyComparePage(w http.ResponseWriter, r *http.Request, c *re
 	if err != nil {
 		return err
 	}
-	values := map[string]mapValue{}
+	values := map[string]srMapValue{}
 	for _, row := range cd.rows {
-		values[row.Code] = mapValue{Colour: row.Colour, Label: fmt.Sprintf("%s (%s): %s — %s %s, %s %s",
-			row.Name, row.Code, row.QuadrantLabel, s.cat.T(c.lang, "surveyresults.unsafe"), pct(row.Unsafe.P), s.measureLabel(c, cd), fmtMeasure(row.Measure, cd.rates))}
+		values[row.Code] = srMapValue{Colour: row.Colour, Label: fmt.Sprintf("%s (%s): %s — %s %s, %s %s",
+			row.Name, row.Code, row.QuadrantLabel, s.cat.T(c.lang, "surveyresults.unsafe"), srPct(row.Unsafe.P), s.measureLabel(c, cd), srFmtMeasure(row.Measure, cd.rates))}
 	}
 	for _, row := range cd.excluded {
-		values[row.Code] = mapValue{Colour: colourSuppressed, Label: row.Name + " (" + row.Code + "): " + s.cat.T(c.lang, "surveyresults.excluded")}
+		values[row.Code] = srMapValue{Colour: srColourSuppressed, Label: row.Name + " (" + row.Code + "): " + s.cat.T(c.lang, "surveyresults.excluded")}
 	}
 	mapJSON, _ := json.Marshal(values)
-	var legend []legendItem
+	var legend []srLegendItem
 	counts := map[fearcrime.Quadrant]int{}
 	for _, row := range cd.rows {
 		counts[row.Quadrant]++
 	}
 	for _, q := range fearcrime.Quadrants() {
-		legend = append(legend, legendItem{quadrantColour(q), s.cat.T(c.lang, "surveyresults.q."+string(q)) + " (" + strconv.Itoa(counts[q]) + ")"})
+		legend = append(legend, srLegendItem{srQuadrantColour(q), s.cat.T(c.lang, "surveyresults.q."+string(q)) + " (" + strconv.Itoa(counts[q]) + ")"})
 	}
 	rows := slices.Clone(cd.rows)
-	slices.SortStableFunc(rows, func(a, b compareRow) int {
+	slices.SortStableFunc(rows, func(a, b srCompareRow) int {
 		if a.Quadrant != b.Quadrant {
 			return strings.Compare(string(a.Quadrant), string(b.Quadrant))
 		}
-		return -cmpFloat(a.Unsafe.P, b.Unsafe.P)
+		return -srCmpFloat(a.Unsafe.P, b.Unsafe.P)
 	})
 	var chart any
 	if len(cd.rows) > 0 {
-		pts := make([]scatterPoint, len(cd.rows))
+		pts := make([]srScatterPoint, len(cd.rows))
 		for i, row := range cd.rows {
-			pts[i] = scatterPoint{Label: row.Name + " (" + row.Code + ")", X: row.Measure, XLo: row.Low, XHi: row.High, Y: row.Unsafe.P, YLo: row.Unsafe.Low, YHi: row.Unsafe.High,
+			pts[i] = srScatterPoint{Label: row.Name + " (" + row.Code + ")", X: row.Measure, XLo: row.Low, XHi: row.High, Y: row.Unsafe.P, YLo: row.Unsafe.Low, YHi: row.Unsafe.High,
 				Colour: row.Colour, Firm: row.Firm}
 		}
 		ql := map[fearcrime.Quadrant]string{}
 		for _, q := range fearcrime.Quadrants() {
 			ql[q] = s.cat.T(c.lang, "surveyresults.q."+string(q))
 		}
-		chart = quadrantSVG(pts, cd.crimeMedian, cd.fearMedian, s.measureLabel(c, cd), s.cat.T(c.lang, "surveyresults.unsafe"), ql)
+		chart = srQuadrantSVG(pts, cd.crimeMedian, cd.fearMedian, s.measureLabel(c, cd), s.cat.T(c.lang, "surveyresults.unsafe"), ql)
 	}
 	dsName := ""
 	for _, d := range cd.ff.Datasets {
@@ -630,27 +630,27 @@ func (s *Server) surveyComparePage(w http.ResponseWriter, r *http.Request, c *re
 	return s.render(w, r, c, "survey_compare", 200, &page{Title: s.cat.T(c.lang, "surveyresults.compare.title", "title", cd.sd.sv.Title), Active: "surveys", Data: map[string]any{
 		"Survey": cd.sd.sv, "ID": strconv.FormatInt(cd.sd.sv.ID, 10), "F": cd.ff, "Rows": rows, "Excluded": cd.excluded, "Rates": cd.rates, "PopCode": cd.popCode,
 		"Indicators": cd.indicators, "Method": cd.method, "WeightNote": cd.weightNote, "Weighted": cd.weighted, "Weights": r.URL.Query().Get("weights"),
-		"FearMedian": pct(cd.fearMedian), "CrimeMedian": fmtMeasure(cd.crimeMedian, cd.rates), "Chart": chart, "MapJSON": string(mapJSON), "Legend": legend,
-		"Layer": cd.sd.layer, "Query": compareQuery(r), "Dataset": dsName, "Measure": s.measureLabel(c, cd), "Responses": len(cd.sd.rs),
-		"Tiles": s.cfg.TileURL, "TileAttrib": s.cfg.TileAttrib, "Period": periodOf(cd.ff), "Category": categoryOf(cd.ff, s.cat.T(c.lang, "common.all")),
+		"FearMedian": srPct(cd.fearMedian), "CrimeMedian": srFmtMeasure(cd.crimeMedian, cd.rates), "Chart": chart, "MapJSON": string(mapJSON), "Legend": legend,
+		"Layer": cd.sd.layer, "Query": srCompareQuery(r), "Dataset": dsName, "Measure": s.measureLabel(c, cd), "Responses": len(cd.sd.rs),
+		"Tiles": s.cfg.TileURL, "TileAttrib": s.cfg.TileAttrib, "Period": srPeriodOf(cd.ff), "Category": srCategoryOf(cd.ff, s.cat.T(c.lang, "common.all")),
 	}})
 }
 
-func periodOf(ff filterForm) string {
+func srPeriodOf(ff filterForm) string {
 	if ff.From == "" && ff.To == "" {
 		return "—"
 	}
 	return ff.From + " – " + ff.To
 }
 
-func categoryOf(ff filterForm, all string) string {
+func srCategoryOf(ff filterForm, all string) string {
 	if ff.Category == "" {
 		return all
 	}
 	return ff.Category
 }
 
-func cmpFloat(a, b float64) int {
+func srCmpFloat(a, b float64) int {
 	switch {
 	case a < b:
 		return -1
@@ -660,21 +660,21 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-func (s *Server) measureLabel(c *reqCtx, cd *compareData) string {
+func (s *Server) measureLabel(c *reqCtx, cd *srCompareData) string {
 	if cd.rates {
 		return s.cat.T(c.lang, "surveyresults.axis.rate")
 	}
 	return s.cat.T(c.lang, "surveyresults.axis.count")
 }
 
-func fmtCI(v float64, rate bool) string {
+func srFmtCI(v float64, rate bool) string {
 	if rate {
 		return strconv.FormatFloat(v, 'f', 2, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
-func fmtMeasure(v float64, rate bool) string {
+func srFmtMeasure(v float64, rate bool) string {
 	if rate {
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
@@ -701,20 +701,20 @@ func (s *Server) surveyCompareCSV(w http.ResponseWriter, r *http.Request, c *req
 	sim := strconv.FormatBool(cd.sd.sv.Simulated)
 	for _, row := range cd.rows {
 		cw.Write([]string{row.Code, row.Name, strconv.Itoa(row.N), strconv.Itoa(row.Unsafe.Count), f(row.Unsafe.P), f(row.Unsafe.Low), f(row.Unsafe.High),
-			strconv.FormatInt(row.Incidents, 10), popString(row.Population), f(row.Measure), f(row.Low), f(row.High), string(row.Quadrant), strconv.FormatBool(row.Firm), sim, "", cd.method, cd.weightNote})
+			strconv.FormatInt(row.Incidents, 10), srPopString(row.Population), f(row.Measure), f(row.Low), f(row.High), string(row.Quadrant), strconv.FormatBool(row.Firm), sim, "", cd.method, cd.weightNote})
 	}
 	for _, row := range cd.excluded {
 		note := "fewer than " + strconv.Itoa(s.minAreaN()) + " respondents"
 		if row.N >= s.minAreaN() {
 			note = "no population (" + cd.popCode + ")"
 		}
-		cw.Write([]string{row.Code, row.Name, strconv.Itoa(row.N), "", "", "", "", strconv.FormatInt(row.Incidents, 10), popString(row.Population), "", "", "", "", "", sim, note, cd.method, cd.weightNote})
+		cw.Write([]string{row.Code, row.Name, strconv.Itoa(row.N), "", "", "", "", strconv.FormatInt(row.Incidents, 10), srPopString(row.Population), "", "", "", "", "", sim, note, cd.method, cd.weightNote})
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-func popString(p float64) string {
+func srPopString(p float64) string {
 	if p <= 0 {
 		return ""
 	}
