@@ -436,7 +436,7 @@ type srCompareData struct {
 	ff          filterForm
 	rows        []srCompareRow // compared areas
 	excluded    []srCompareRow // too few responses, or no population
-	rates       bool         // per 1,000 residents (else counts)
+	rates       bool           // per 1,000 residents (else counts)
 	popCode     string
 	fearMedian  float64
 	crimeMedian float64
