@@ -427,6 +427,7 @@ type srCompareRow struct {
 	QuadrantLabel      string
 	Firm               bool
 	Colour             string
+	Feedback           int // surveyors' feedback notes on the area
 	// as shown
 	UnsafeP, UnsafeCI, PopS, MeasureS, MeasureCI string
 }
@@ -444,6 +445,14 @@ type srCompareData struct {
 	weightNote  string
 	weighted    bool
 	indicators  []store.Indicator
+	feedback    []srFeedback
+}
+
+// srFeedback is a surveyor's session feedback as the comparison shows it.
+type srFeedback struct {
+	Campaign string
+	store.Feedback
+	AreaName string
 }
 
 func srQuadrantColour(q fearcrime.Quadrant) string {
@@ -557,6 +566,25 @@ func (s *Server) compare(r *http.Request, c *reqCtx) (*srCompareData, error) {
 			cd.rows[i].Colour = srQuadrantColour(res.Placed[i].Quadrant)
 		}
 	}
+	// the surveyors' session feedback of the survey's campaigns, by area
+	camps, err := s.st.Campaigns(r.Context(), c.orgID, sd.sv.ID)
+	if err != nil {
+		return nil, err
+	}
+	fbByArea := map[string]int{}
+	for _, cp := range camps {
+		fbs, err := s.st.CampaignFeedback(r.Context(), cp.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fbs {
+			cd.feedback = append(cd.feedback, srFeedback{Campaign: cp.Name, Feedback: f, AreaName: sd.byCode[f.AreaCode].Name})
+			fbByArea[f.AreaCode]++
+		}
+	}
+	for i := range cd.rows {
+		cd.rows[i].Feedback = fbByArea[cd.rows[i].Code]
+	}
 	measure := s.cat.T(c.lang, "surveyresults.compare.count")
 	if cd.rates {
 		measure = s.cat.T(c.lang, "surveyresults.compare.rate", "pop", cd.popCode)
@@ -632,7 +660,7 @@ func (s *Server) surveyComparePage(w http.ResponseWriter, r *http.Request, c *re
 		"Indicators": cd.indicators, "Method": cd.method, "WeightNote": cd.weightNote, "Weighted": cd.weighted, "Weights": r.URL.Query().Get("weights"),
 		"FearMedian": srPct(cd.fearMedian), "CrimeMedian": srFmtMeasure(cd.crimeMedian, cd.rates), "Chart": chart, "MapJSON": string(mapJSON), "Legend": legend,
 		"Layer": cd.sd.layer, "Query": srCompareQuery(r), "Dataset": dsName, "Measure": s.measureLabel(c, cd), "Responses": len(cd.sd.rs),
-		"Tiles": s.cfg.TileURL, "TileAttrib": s.cfg.TileAttrib, "Period": srPeriodOf(cd.ff), "Category": srCategoryOf(cd.ff, s.cat.T(c.lang, "common.all")),
+		"Tiles": s.cfg.TileURL, "TileAttrib": s.cfg.TileAttrib, "Feedback": cd.feedback, "Period": srPeriodOf(cd.ff), "Category": srCategoryOf(cd.ff, s.cat.T(c.lang, "common.all")),
 	}})
 }
 

@@ -215,6 +215,20 @@ func TestSurveyCompare(t *testing.T) {
 	re := newRigaEnv(t, true)
 	s := re.sessionFor(t, auth.Coordinator)
 	base := fmt.Sprintf("/surveys/%d/compare", re.survey.ID)
+	if r := get(t, re.ts.URL, base, s); !strings.Contains(string(r.body), "No surveyor has written session feedback") {
+		t.Errorf("no feedback yet, and the page does not say so")
+	}
+	// a surveyor's session feedback appears beside the figures, with its area
+	ctx := context.Background()
+	camp, err := re.st.CreateCampaign(ctx, store.Campaign{OrgID: re.org.ID, SurveyID: re.survey.ID, Name: "Spring round", StartsOn: "2024-04-01", EndsOn: "2024-04-28",
+		Areas: []store.CampaignArea{{Code: re.areas[0].Code, Target: 12}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := re.st.AddFeedback(ctx, store.Feedback{CampaignID: camp.ID, SurveyorID: re.users[auth.Field].ID, AreaCode: re.areas[0].Code, SessionDate: "2024-04-03",
+		Observed: "Broken street lights on the estate's north side", Difficulties: "Few people at home before 6 pm", IdemKey: "fb-1"}); err != nil {
+		t.Fatal(err)
+	}
 	r := get(t, re.ts.URL, base, s)
 	if r.status != 200 {
 		t.Fatalf("compare: %s", r)
@@ -223,7 +237,8 @@ func TestSurveyCompare(t *testing.T) {
 	if m := missingTranslations(r.body); len(m) > 0 {
 		t.Errorf("untranslated keys: %v", m)
 	}
-	for _, want := range []string{"SIMULATED", "class=\"chart sr-quadrant\"", "stroke-dasharray", "per 1,000 residents", "exact Poisson", "Wilson 95%", `id="sr-print"`, "compare.csv?"} {
+	for _, want := range []string{"Broken street lights on the estate&#39;s north side", "Few people at home before 6 pm", re.areas[0].Name, "Spring round",
+		"SIMULATED", "class=\"chart sr-quadrant\"", "stroke-dasharray", "per 1,000 residents", "exact Poisson", "Wilson 95%", `id="sr-print"`, "compare.csv?"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("compare page lacks %q", want)
 		}
