@@ -16,7 +16,7 @@ type Survey struct {
 	ID         int64
 	OrgID      int64
 	Title      string
-	Access     string // public or field
+	Access     string // public, field or token (public with one-time links)
 	Simulated  bool
 	Version    int
 	Definition json.RawMessage // of Version; nil in lists
@@ -63,8 +63,8 @@ func checkSurvey(title, access string, def []byte) error {
 	if title == "" {
 		return apperr.New(apperr.Invalid, "survey: title is empty")
 	}
-	if access != "public" && access != "field" {
-		return apperr.New(apperr.Invalid, "survey: access %q: want public or field", access)
+	if access != "public" && access != "field" && access != "token" {
+		return apperr.New(apperr.Invalid, "survey: access %q: want public, field or token", access)
 	}
 	if !json.Valid(def) {
 		return apperr.New(apperr.Invalid, "survey: the definition is not JSON")

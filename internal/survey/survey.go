@@ -8,6 +8,7 @@ package survey
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -36,6 +37,7 @@ func Types() []Type {
 const (
 	AccessPublic = "public" // anyone with the link; rate-limited per address
 	AccessField  = "field"  // surveyors only: a signed-in session with a collecting role
+	AccessToken  = "token"  // the public with a one-time link: one response per link
 )
 
 // Tr is a text in several languages (translations): language code -> text.
@@ -139,6 +141,34 @@ func (d *Definition) Question(name string) *Question {
 	return nil
 }
 
+// Roles lists the surveyor groups of the modules (Module.Surveyors), in order, without repeats.
+func (d *Definition) Roles() []string {
+	var out []string
+	for _, m := range d.Modules {
+		if m.Surveyors != "" && !slices.Contains(out, m.Surveyors) {
+			out = append(out, m.Surveyors)
+		}
+	}
+	return out
+}
+
+// ForRoles returns a copy of d with only the modules asked by the given
+// surveyor groups and the modules without a group (asked by everyone): what
+// a surveyor with those roles asks. No roles (or "") keeps every module.
+func (d *Definition) ForRoles(roles []string) *Definition {
+	if len(roles) == 0 || slices.Contains(roles, "") {
+		return d
+	}
+	c := *d
+	c.Modules = nil
+	for _, m := range d.Modules {
+		if m.Surveyors == "" || slices.Contains(roles, m.Surveyors) {
+			c.Modules = append(c.Modules, m)
+		}
+	}
+	return &c
+}
+
 // AreaQuestion is the first area question (whose answer places a response), or nil.
 func (d *Definition) AreaQuestion() *Question {
 	for _, q := range d.Questions() {
@@ -167,9 +197,9 @@ func (d *Definition) Check() error {
 		bad("title: missing")
 	}
 	switch d.Access {
-	case AccessPublic, AccessField:
+	case AccessPublic, AccessField, AccessToken:
 	default:
-		bad("access %q: want %s or %s", d.Access, AccessPublic, AccessField)
+		bad("access %q: want %s, %s or %s", d.Access, AccessPublic, AccessField, AccessToken)
 	}
 	if d.Consent.In(d.DefaultLang(), "") == "" {
 		bad("consent: a consent statement is required")

@@ -757,8 +757,8 @@ func Parse(sh Sheets, opt Options) (*Result, error) {
 	if d.Access == "" {
 		d.Access = survey.AccessField
 	}
-	if d.Access != survey.AccessField && d.Access != survey.AccessPublic {
-		p.bad("settings", 2, "icarus_access", "%q: want field or public", d.Access)
+	if d.Access != survey.AccessField && d.Access != survey.AccessPublic && d.Access != survey.AccessToken {
+		p.bad("settings", 2, "icarus_access", "%q: want field, public or token", d.Access)
 	}
 	switch strings.ToLower(set.get("icarus_simulated")) {
 	case "", "no", "false", "0":
