@@ -150,6 +150,7 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"Jobs/ClaimedOnce", testJobsClaimedOnce},
 		{"KB/Search", testKBSearch},
 		{"Surveys", testSurveys},
+		{"Surveys/AreaCodeKnown", testAreaCodeKnown}, // surveys_results.go
 		{"Backup", testBackup},
 		{"ConcurrentReaders", testConcurrentReaders},
 	}
