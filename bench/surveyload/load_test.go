@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -109,6 +111,11 @@ func BenchmarkSurveySubmit(b *testing.B) {
 	var next atomic.Int64
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	prefix := rand.Text()
+	par := 25 // × GOMAXPROCS concurrent surveyors (SURVEYLOAD_PAR)
+	if v, err := strconv.Atoi(os.Getenv("SURVEYLOAD_PAR")); err == nil && v > 0 {
+		par = v
+	}
+	b.SetParallelism(par)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
