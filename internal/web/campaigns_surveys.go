@@ -212,6 +212,48 @@ type builderRow struct {
 
 type builderTr struct{ Lang, Text string }
 
+// translatedBankQuestion is the bank's question called name with every
+// translation Icarus has (survey.TranslatedBank).
+func translatedBankQuestion(name string) (survey.Question, bool) {
+	for _, it := range survey.TranslatedBank() {
+		if it.Question.Name == name {
+			q := it.Question
+			q.Bank = it.ID
+			return q, true
+		}
+	}
+	return survey.Question{}, false
+}
+
+// keepLangs drops the translations of q outside langs.
+func keepLangs(q *survey.Question, langs []string) {
+	f := func(t survey.Tr) survey.Tr {
+		if t == nil {
+			return nil
+		}
+		out := survey.Tr{}
+		for l, v := range t {
+			if slices.Contains(langs, l) {
+				out[l] = v
+			}
+		}
+		return out
+	}
+	q.Label, q.Hint = f(q.Label), f(q.Hint)
+	if len(q.Hint) == 0 {
+		q.Hint = nil
+	}
+	q.Choices = slices.Clone(q.Choices)
+	for i := range q.Choices {
+		q.Choices[i].Label = f(q.Choices[i].Label)
+	}
+	if q.Indicator != nil {
+		ind := *q.Indicator
+		ind.Label = f(ind.Label)
+		q.Indicator = &ind
+	}
+}
+
 // rigaModules are the builder's default module slots: the Riga pilot's
 // groups of surveyors.
 func rigaModules() []builderModule {
@@ -240,10 +282,26 @@ func builderState(d *survey.Definition, lang string) ([]builderModule, []builder
 	for len(mods) < 6 {
 		mods = append(mods, builderModule{Slot: len(mods) + 1})
 	}
+	// translations shown: the survey's languages and those the bank has
+	shown := slices.Clone(langs)
+	for _, l := range []string{"en", "fr", "it"} {
+		if !slices.Contains(shown, l) {
+			shown = append(shown, l)
+		}
+	}
 	trs := func(q *survey.Question) []builderTr {
+		label := q.Label
+		if q.Bank != "" || d == nil {
+			if tq, ok := translatedBankQuestion(q.Name); ok {
+				label = tq.Label
+				for l, v := range q.Label { // the survey's own wording wins
+					label[l] = v
+				}
+			}
+		}
 		var out []builderTr
-		for _, l := range langs {
-			out = append(out, builderTr{Lang: l, Text: q.Label[l]})
+		for _, l := range shown {
+			out = append(out, builderTr{Lang: l, Text: label[l]})
 		}
 		return out
 	}
@@ -394,12 +452,11 @@ func (s *Server) builderSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 				return *q, true
 			}
 		}
-		for _, it := range survey.Bank() {
-			if it.Question.Name == name {
-				return survey.BankQuestion(it.ID)
-			}
+		q, ok := translatedBankQuestion(name)
+		if ok {
+			keepLangs(&q, langs)
 		}
-		return survey.Question{}, false
+		return q, ok
 	}
 	var problems []string
 	idx := make([]int, 0, len(rows))

@@ -106,6 +106,23 @@ func TestCampaignFlow(t *testing.T) {
 	if q := d.Modules[0].Questions; q[len(q)-1].Name != "sdg_16_1_4" {
 		t.Errorf("reorder: module 1 is %v", q)
 	}
+	// in French and English: the bank's French wording comes along
+	fr := url.Values{}
+	for k, v := range form {
+		fr[k] = v
+	}
+	fr.Set("languages", "fr, en")
+	fr.Set("title", "Riga en français")
+	if r := postForm(t, e, "/surveys/new", coord, fr); r.status != http.StatusSeeOther {
+		t.Fatalf("builder save fr: %s", r)
+	}
+	svs, _ = e.st.Surveys(t.Context(), e.org.ID)
+	frSv, _ := e.st.SurveyByID(t.Context(), e.org.ID, svs[len(svs)-1].ID)
+	var frDef survey.Definition
+	json.Unmarshal(frSv.Definition, &frDef)
+	if q := frDef.Question("sdg_16_1_4"); frDef.Languages[0] != "fr" || q == nil || q.Label["fr"] == "" || q.Label["en"] == "" || q.Label["it"] != "" || q.Choices[0].Label["fr"] == "" {
+		t.Errorf("French survey: %v %+v", frDef.Languages, q)
+	}
 	// a skip-logic question put before what it refers to is refused, naming it
 	form.Set("q_victim_reported_ord", "1")
 	form.Set("q_victim_reported_mod", "1")
