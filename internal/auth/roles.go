@@ -38,6 +38,8 @@ const (
 	PermManageUsers    Permission = "manage_users"
 	PermViewAudit      Permission = "view_audit"
 	PermManageReports  Permission = "manage_reports" // citizen reports: queue, moderation, answers, services
+	PermManageSurveys  Permission = "manage_surveys" // build and import surveys, run campaigns, assign surveyors
+	PermCollect        Permission = "collect"        // collect field-survey responses and session feedback
 )
 
 // Allows reports whether role r has permission p.
@@ -51,8 +53,10 @@ func Allows(r Role, p Permission) bool {
 		return r == Admin || r == Analyst
 	case PermImportIndic:
 		return r == Admin || r == Analyst || r == Partner || r == Coordinator
-	case PermManageReports:
+	case PermManageReports, PermManageSurveys:
 		return r == Admin || r == Coordinator
+	case PermCollect:
+		return r == Admin || r == Coordinator || r == Analyst || r == Field
 	case PermManageUsers, PermViewAudit:
 		return r == Admin
 	}

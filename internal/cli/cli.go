@@ -48,6 +48,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and list them", runMigrate},
 		{"backup", "write a consistent online copy of the database", runBackup},
 		{"kb", "knowledge base: import documents, search, load the shipped content (kb import DIR | search QUERY | seed)", runKB},
+		{"survey", "surveys: list, import or export an XLSForm (survey list | import-xlsform FILE | export-xlsform --survey ID -o FILE)", runSurvey}, // survey.go
 		{"db", "copy an installation to another database (db copy --from sqlite:DIR --to postgres://...)", runDB},
 		{"version", "print the version", runVersion},
 	}

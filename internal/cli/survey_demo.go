@@ -54,6 +54,16 @@ func loadDemoSurvey(ctx context.Context, env *Env, st *store.Store, org store.Or
 	if err != nil {
 		return err
 	}
+	// the four-week campaign the simulated responses belong to (Riga's pilot ran four weeks)
+	areas := make([]store.CampaignArea, len(codes))
+	for i, c := range codes {
+		areas[i] = store.CampaignArea{Code: c, Target: demoSurveyPerArea}
+	}
+	cp, err := st.CreateCampaign(ctx, store.Campaign{OrgID: org.ID, SurveyID: sv.ID, Name: "Riga-style pilot, four weeks (SIMULATED responses)",
+		StartsOn: "2024-05-01", EndsOn: "2024-05-28", Areas: areas})
+	if err != nil {
+		return err
+	}
 	raws := survey.Simulate(&d, codes, demoSurveyPerArea, rand.New(rand.NewPCG(2024, 16)))
 	rs := make([]store.SurveyResponse, 0, len(raws))
 	consent := d.Consent.In("en", "en")
@@ -68,7 +78,7 @@ func loadDemoSurvey(ctx context.Context, env *Env, st *store.Store, org store.Or
 		}
 		area, _ := a["area"].(string)
 		rs = append(rs, store.SurveyResponse{SurveyID: sv.ID, Version: sv.Version, IdemKey: fmt.Sprintf("demo-%d", i), AreaCode: area, Answers: b,
-			Consent: true, ConsentText: consent, Channel: "demo", Simulated: true})
+			Consent: true, ConsentText: consent, Channel: "demo", Simulated: true, CampaignID: cp.ID})
 	}
 	n, err := st.AddSurveyResponses(ctx, rs)
 	if err != nil {

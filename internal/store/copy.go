@@ -22,7 +22,7 @@ func copyOrder() []string {
 		"datasets", "imports", "incidents", "incident_areas", "iccs_mappings",
 		"partners", "indicators", "indicator_values",
 		"jobs",
-		"surveys", "survey_versions", "survey_responses",
+		"surveys", "survey_versions", "campaigns", "campaign_assignments", "survey_responses", "campaign_feedback", "survey_tokens", "survey_contacts",
 		"api_keys", "open311_settings", "open311_services", "service_requests", "service_request_updates",
 		"kb_items",
 		"analyses",

@@ -16,7 +16,7 @@ type Survey struct {
 	ID         int64
 	OrgID      int64
 	Title      string
-	Access     string // public or field
+	Access     string // public, field or token (public with one-time links)
 	Simulated  bool
 	Version    int
 	Definition json.RawMessage // of Version; nil in lists
@@ -38,6 +38,7 @@ type SurveyResponse struct {
 	ConsentText string
 	Channel     string // web, field, demo
 	SurveyorID  int64  // 0: none (public)
+	CampaignID  int64  // 0: collected outside a campaign
 	Simulated   bool
 	SubmittedAt time.Time // the client's clock; zero when not given
 	ReceivedAt  time.Time
@@ -62,8 +63,8 @@ func checkSurvey(title, access string, def []byte) error {
 	if title == "" {
 		return apperr.New(apperr.Invalid, "survey: title is empty")
 	}
-	if access != "public" && access != "field" {
-		return apperr.New(apperr.Invalid, "survey: access %q: want public or field", access)
+	if access != "public" && access != "field" && access != "token" {
+		return apperr.New(apperr.Invalid, "survey: access %q: want public, field or token", access)
 	}
 	if !json.Valid(def) {
 		return apperr.New(apperr.Invalid, "survey: the definition is not JSON")
@@ -190,8 +191,8 @@ func unixOrZero(t time.Time) int64 {
 	return t.Unix()
 }
 
-const insertResponse = `INSERT INTO survey_responses (survey_id, version, idem_key, area_code, answers, consent, consent_text, channel, surveyor_id, simulated, submitted_at, received_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (survey_id, idem_key) DO NOTHING RETURNING id`
+const insertResponse = `INSERT INTO survey_responses (survey_id, version, idem_key, area_code, answers, consent, consent_text, channel, surveyor_id, simulated, submitted_at, received_at, campaign_id)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (survey_id, idem_key) DO NOTHING RETURNING id`
 
 // AddSurveyResponse stores r once per (survey, idempotency key): it returns
 // the stored response and true when it was new, or the response stored
@@ -203,7 +204,7 @@ func (s *Store) AddSurveyResponse(ctx context.Context, r SurveyResponse) (Survey
 	now := s.now()
 	var id int64
 	err := s.w.QueryRowContext(ctx, insertResponse, r.SurveyID, r.Version, r.IdemKey, r.AreaCode, string(r.Answers), r.Consent, r.ConsentText,
-		r.Channel, nullID(r.SurveyorID), r.Simulated, unixOrZero(r.SubmittedAt), now.Unix()).Scan(&id)
+		r.Channel, nullID(r.SurveyorID), r.Simulated, unixOrZero(r.SubmittedAt), now.Unix(), nullID(r.CampaignID)).Scan(&id)
 	switch {
 	case err == nil:
 		r.ID, r.ReceivedAt = id, time.Unix(now.Unix(), 0).UTC()
@@ -233,7 +234,7 @@ func (s *Store) AddSurveyResponses(ctx context.Context, rs []SurveyResponse) (in
 			}
 			var id int64
 			err := st.QueryRowContext(ctx, r.SurveyID, r.Version, r.IdemKey, r.AreaCode, string(r.Answers), r.Consent, r.ConsentText,
-				r.Channel, nullID(r.SurveyorID), r.Simulated, unixOrZero(r.SubmittedAt), now).Scan(&id)
+				r.Channel, nullID(r.SurveyorID), r.Simulated, unixOrZero(r.SubmittedAt), now, nullID(r.CampaignID)).Scan(&id)
 			switch {
 			case err == nil:
 				added++
@@ -249,16 +250,17 @@ func (s *Store) AddSurveyResponses(ctx context.Context, rs []SurveyResponse) (in
 	return added, nil
 }
 
-const responseCols = `id, survey_id, version, idem_key, area_code, answers, consent, consent_text, channel, surveyor_id, simulated, submitted_at, received_at`
+const responseCols = `id, survey_id, version, idem_key, area_code, answers, consent, consent_text, channel, surveyor_id, simulated, submitted_at, received_at, campaign_id`
 
 func scanResponse(sc scanner) (SurveyResponse, error) {
 	var r SurveyResponse
 	var answers string
-	var surveyor sql.NullInt64
+	var surveyor, campaign sql.NullInt64
 	var sub, rec int64
-	if err := sc.Scan(&r.ID, &r.SurveyID, &r.Version, &r.IdemKey, &r.AreaCode, &answers, &r.Consent, &r.ConsentText, &r.Channel, &surveyor, &r.Simulated, &sub, &rec); err != nil {
+	if err := sc.Scan(&r.ID, &r.SurveyID, &r.Version, &r.IdemKey, &r.AreaCode, &answers, &r.Consent, &r.ConsentText, &r.Channel, &surveyor, &r.Simulated, &sub, &rec, &campaign); err != nil {
 		return r, err
 	}
+	r.CampaignID = campaign.Int64
 	r.Answers, r.SurveyorID, r.ReceivedAt = json.RawMessage(answers), surveyor.Int64, time.Unix(rec, 0).UTC()
 	if sub != 0 {
 		r.SubmittedAt = time.Unix(sub, 0).UTC()

@@ -135,6 +135,9 @@ func tallyQuestions(d *Definition, rs []Response, lang string, k int) []Question
 	def := d.DefaultLang()
 	var out []QuestionResult
 	for _, q := range d.Questions() {
+		if q.Type == Note {
+			continue // a note has no answers
+		}
 		qr := QuestionResult{Name: q.Name, Type: q.Type, Label: q.Label.In(lang, def)}
 		n := 0
 		counts := map[string]int{}

@@ -8,6 +8,7 @@ package survey
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -24,15 +25,19 @@ const (
 	Date     Type = "date"     // date, YYYY-MM-DD
 	Location Type = "location" // geopoint: {"lat":..,"lon":..} in WGS84
 	Area     Type = "area"     // an area code of the organisation's layer (the answer places the response)
+	Note     Type = "note"     // note: text shown to the respondent, takes no answer
 )
 
 // Types lists the question types.
-func Types() []Type { return []Type{Single, Multiple, Likert, Number, Text, Date, Location, Area} }
+func Types() []Type {
+	return []Type{Single, Multiple, Likert, Number, Text, Date, Location, Area, Note}
+}
 
 // Access says who may answer a survey.
 const (
 	AccessPublic = "public" // anyone with the link; rate-limited per address
 	AccessField  = "field"  // surveyors only: a signed-in session with a collecting role
+	AccessToken  = "token"  // the public with a one-time link: one response per link
 )
 
 // Tr is a text in several languages (translations): language code -> text.
@@ -82,6 +87,7 @@ type Question struct {
 	Choices  []Choice `json:"choices,omitempty"`
 	Min      *float64 `json:"min,omitempty"` // number questions
 	Max      *float64 `json:"max,omitempty"`
+	Integer  bool     `json:"integer,omitempty"` // number questions: whole numbers only (XLSForm integer)
 	// Bank is the id of the standard bank item the question comes from ("" if none).
 	Bank      string     `json:"bank,omitempty"`
 	Indicator *Indicator `json:"indicator,omitempty"`
@@ -135,6 +141,34 @@ func (d *Definition) Question(name string) *Question {
 	return nil
 }
 
+// Roles lists the surveyor groups of the modules (Module.Surveyors), in order, without repeats.
+func (d *Definition) Roles() []string {
+	var out []string
+	for _, m := range d.Modules {
+		if m.Surveyors != "" && !slices.Contains(out, m.Surveyors) {
+			out = append(out, m.Surveyors)
+		}
+	}
+	return out
+}
+
+// ForRoles returns a copy of d with only the modules asked by the given
+// surveyor groups and the modules without a group (asked by everyone): what
+// a surveyor with those roles asks. No roles (or "") keeps every module.
+func (d *Definition) ForRoles(roles []string) *Definition {
+	if len(roles) == 0 || slices.Contains(roles, "") {
+		return d
+	}
+	c := *d
+	c.Modules = nil
+	for _, m := range d.Modules {
+		if m.Surveyors == "" || slices.Contains(roles, m.Surveyors) {
+			c.Modules = append(c.Modules, m)
+		}
+	}
+	return &c
+}
+
 // AreaQuestion is the first area question (whose answer places a response), or nil.
 func (d *Definition) AreaQuestion() *Question {
 	for _, q := range d.Questions() {
@@ -163,9 +197,9 @@ func (d *Definition) Check() error {
 		bad("title: missing")
 	}
 	switch d.Access {
-	case AccessPublic, AccessField:
+	case AccessPublic, AccessField, AccessToken:
 	default:
-		bad("access %q: want %s or %s", d.Access, AccessPublic, AccessField)
+		bad("access %q: want %s, %s or %s", d.Access, AccessPublic, AccessField, AccessToken)
 	}
 	if d.Consent.In(d.DefaultLang(), "") == "" {
 		bad("consent: a consent statement is required")
@@ -220,12 +254,21 @@ func (d *Definition) Check() error {
 						}
 					}
 				}
-			case Number, Text, Date, Location, Area:
+			case Number, Text, Date, Location, Area, Note:
 				if len(q.Choices) > 0 {
 					bad("%s: a %s question has no choices", where, q.Type)
 				}
+				if q.Type == Note && q.Required {
+					bad("%s: a note takes no answer, so it cannot be required", where)
+				}
 			default:
 				bad("%s: unknown type %q (want one of %v)", where, q.Type, Types())
+			}
+			if (q.Min != nil || q.Max != nil || q.Integer) && q.Type != Number {
+				bad("%s: min, max and integer apply to number questions only", where)
+			}
+			if q.Indicator != nil && q.Type != Single && q.Type != Multiple && q.Type != Likert {
+				bad("%s: an indicator needs a choice question", where)
 			}
 			if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
 				bad("%s: min is above max", where)

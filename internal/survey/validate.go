@@ -88,6 +88,12 @@ func Validate(d *Definition, raw map[string]any, opt ValidateOptions) (Answers, 
 		if !Relevant(q, out) {
 			continue
 		}
+		if q.Type == Note {
+			if present {
+				bad(q.Name, "invalid_type", "this is a note: it takes no answer")
+			}
+			continue
+		}
 		if !present {
 			if q.Required {
 				bad(q.Name, "required", "an answer is required")
@@ -184,6 +190,9 @@ func normalise(q *Question, v any, opt ValidateOptions) (any, *FieldError) {
 		}
 		if math.IsNaN(n) || math.IsInf(n, 0) {
 			return nil, fe("not_a_number", "want a finite number")
+		}
+		if q.Integer && n != math.Trunc(n) {
+			return nil, fe("not_a_number", "%g is not a whole number", n)
 		}
 		if q.Min != nil && n < *q.Min || q.Max != nil && n > *q.Max {
 			return nil, fe("out_of_range", "%g is outside %s", n, rangeText(q))

@@ -23,8 +23,10 @@ func (s *Server) routes() []route {
 		s.coreRoutes(),
 		s.kbRoutes(),       // kb.go
 		s.surveyRoutes(),   // surveys.go
-		s.open311Routes(),  // open311.go
-		s.analysisRoutes(), // analyses.go
+		s.campaignRoutes(),      // campaigns.go
+		s.surveyResultsRoutes(), // survey_results.go
+		s.open311Routes(),       // open311.go
+		s.analysisRoutes(),      // analyses.go
 	)
 }
 

@@ -21,6 +21,8 @@ var knownPerms = map[auth.Permission]bool{
 	auth.PermManageUsers:    true,
 	auth.PermViewAudit:      true,
 	auth.PermManageReports:  true,
+	auth.PermManageSurveys:  true,
+	auth.PermCollect:        true,
 }
 
 // pathValues are plausible values for the wildcards of route patterns.

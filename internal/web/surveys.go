@@ -15,6 +15,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -103,6 +104,8 @@ type surveyResponseIn struct {
 	Consent     bool           `json:"consent"`
 	Version     int            `json:"version,omitempty"`      // the definition the form showed; default current
 	SubmittedAt string         `json:"submitted_at,omitempty"` // RFC 3339, the device's clock
+	Campaign    int64          `json:"campaign,omitempty"`     // the campaign collected in (field forms opened from a campaign)
+	Token       string         `json:"token,omitempty"`        // the one-time link's token (token surveys)
 }
 
 type surveyResponseOut struct {
@@ -188,6 +191,38 @@ func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *req
 	if !in.Consent {
 		errs = append(errs, survey.FieldError{Field: "consent", Code: "required", Message: "a response is accepted only with the respondent's consent (\"consent\": true)"})
 	}
+	// one-time links: the token names the link (and its campaign)
+	var camp *store.Campaign
+	campaignID := in.Campaign
+	if sv.Access == survey.AccessToken {
+		if in.Token == "" {
+			errs = append(errs, survey.FieldError{Field: "token", Code: "required", Message: "this survey is answered through a personal link: open the link you received"})
+		} else {
+			tok, err := s.st.TokenState(ctx, sv.ID, in.Token)
+			if err != nil {
+				return fieldErrors(w, []survey.FieldError{{Field: "token", Code: "unknown_token", Message: "this link is not valid for this survey"}})
+			}
+			if tok.CampaignID != 0 {
+				campaignID = tok.CampaignID
+			}
+		}
+	}
+	if campaignID != 0 {
+		cp, err := s.st.CampaignByID(ctx, c.orgID, campaignID)
+		if err != nil || cp.SurveyID != sv.ID {
+			errs = append(errs, survey.FieldError{Field: "campaign", Code: "unknown_campaign", Message: "this survey has no campaign " + strconv.FormatInt(campaignID, 10)})
+		} else {
+			camp = &cp
+		}
+	}
+	// a surveyor assigned to a campaign asks the modules of their role
+	if camp != nil && surveyor != 0 {
+		roles, err := s.assignedRoles(r, camp.ID, surveyor)
+		if err != nil {
+			return err
+		}
+		d = d.ForRoles(roles)
+	}
 	areaOK, err := s.areaChecker(r, c)
 	if err != nil {
 		return err
@@ -199,14 +234,27 @@ func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *req
 	area := ""
 	if q := d.AreaQuestion(); q != nil {
 		area, _ = answers[q.Name].(string)
+		if camp != nil && area != "" && len(camp.Areas) > 0 && !camp.HasArea(area) {
+			return fieldErrors(w, []survey.FieldError{{Field: q.Name, Code: "invalid_area", Message: area + " is not one of the areas of campaign " + camp.Name}})
+		}
 	}
 	body, err := json.Marshal(answers)
 	if err != nil {
 		return err
 	}
-	stored, created, err := s.st.AddSurveyResponse(ctx, store.SurveyResponse{SurveyID: sv.ID, Version: version, IdemKey: key, AreaCode: area,
+	resp := store.SurveyResponse{SurveyID: sv.ID, Version: version, IdemKey: key, AreaCode: area,
 		Answers: body, Consent: true, ConsentText: d.Consent.In(c.lang, d.DefaultLang()), Channel: channel, SurveyorID: surveyor,
-		Simulated: d.Simulated, SubmittedAt: submitted})
+		Simulated: d.Simulated, SubmittedAt: submitted}
+	if camp != nil {
+		resp.CampaignID = camp.ID
+	}
+	var stored store.SurveyResponse
+	var created bool
+	if sv.Access == survey.AccessToken {
+		stored, created, err = s.st.AddTokenResponse(ctx, in.Token, resp)
+	} else {
+		stored, created, err = s.st.AddSurveyResponse(ctx, resp)
+	}
 	if err != nil {
 		return err
 	}
@@ -312,7 +360,7 @@ func (s *Server) apiSurveyResults(w http.ResponseWriter, r *http.Request, c *req
 // formQuestion is a question as the field form template shows it.
 type formQuestion struct {
 	Name, Type, Label, Hint string
-	Required                bool
+	Required, Integer       bool
 	Relevant                string // JSON of the parsed expression ("" when always asked)
 	Choices                 []formChoice
 	Min, Max                string
@@ -323,6 +371,20 @@ type formChoice struct{ Value, Label string }
 type formModule struct {
 	Title, Surveyors string
 	Questions        []formQuestion
+}
+
+// assignedRoles are the roles (surveyor groups) of a surveyor's assignments
+// in a campaign; none when they have no assignment (they ask every module).
+func (s *Server) assignedRoles(r *http.Request, campaignID, userID int64) ([]string, error) {
+	as, err := s.st.Assignments(r.Context(), campaignID, userID)
+	if err != nil {
+		return nil, err
+	}
+	var roles []string
+	for _, a := range as {
+		roles = append(roles, a.Role)
+	}
+	return roles, nil
 }
 
 func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -338,13 +400,53 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 			return apperr.New(apperr.Forbidden, "your role (%s) may not collect survey responses", c.role)
 		}
 	}
+	// a campaign: the surveyor's modules, the campaign's areas, session feedback
+	var camp *store.Campaign
+	var myAreas []string
+	if id, _ := strconv.ParseInt(r.URL.Query().Get("campaign"), 10, 64); id > 0 {
+		cp, err := s.st.CampaignByID(r.Context(), c.orgID, id)
+		if err != nil || cp.SurveyID != sv.ID {
+			return apperr.New(apperr.NotFound, "this survey has no campaign %d", id)
+		}
+		camp = &cp
+		if c.user != nil {
+			as, err := s.st.Assignments(r.Context(), cp.ID, c.user.ID)
+			if err != nil {
+				return err
+			}
+			var roles []string
+			for _, a := range as {
+				roles = append(roles, a.Role)
+				myAreas = append(myAreas, a.AreaCode)
+			}
+			d = d.ForRoles(roles)
+		}
+	}
+	token := r.URL.Query().Get("t")
+	if sv.Access == survey.AccessToken {
+		if token == "" {
+			return apperr.New(apperr.Forbidden, "%s", s.cat.T(c.lang, "campaign.token_needed"))
+		}
+		tok, err := s.st.TokenState(r.Context(), sv.ID, token)
+		if err != nil {
+			return apperr.New(apperr.NotFound, "%s", s.cat.T(c.lang, "campaign.token_invalid"))
+		}
+		if tok.ResponseID != 0 {
+			return apperr.New(apperr.Conflict, "%s", s.cat.T(c.lang, "campaign.token_used"))
+		}
+		if tok.CampaignID != 0 && camp == nil {
+			if cp, err := s.st.CampaignByID(r.Context(), c.orgID, tok.CampaignID); err == nil {
+				camp = &cp
+			}
+		}
+	}
 	lang, def := c.lang, d.DefaultLang()
 	var areas []store.Area
 	var mods []formModule
 	for _, m := range d.Modules {
 		fm := formModule{Title: m.Title.In(lang, def), Surveyors: m.Surveyors}
 		for _, q := range m.Questions {
-			fq := formQuestion{Name: q.Name, Type: string(q.Type), Label: q.Label.In(lang, def), Hint: q.Hint.In(lang, def), Required: q.Required}
+			fq := formQuestion{Name: q.Name, Type: string(q.Type), Label: q.Label.In(lang, def), Hint: q.Hint.In(lang, def), Required: q.Required, Integer: q.Integer}
 			if q.Relevant != "" {
 				if e, err := survey.Parse(q.Relevant); err == nil {
 					b, _ := json.Marshal(e)
@@ -364,15 +466,35 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 				if areas, err = s.areaCodes(r, c); err != nil {
 					return err
 				}
+				if camp != nil && len(camp.Areas) > 0 { // the campaign's areas, the surveyor's own first
+					var in, mine []store.Area
+					for _, a := range areas {
+						switch {
+						case slices.Contains(myAreas, a.Code):
+							mine = append(mine, a)
+						case camp.HasArea(a.Code):
+							in = append(in, a)
+						}
+					}
+					areas = append(mine, in...)
+				}
 			}
 			fm.Questions = append(fm.Questions, fq)
 		}
 		mods = append(mods, fm)
 	}
-	return s.render(w, r, c, "survey_form", 200, &page{Title: d.Title.In(lang, def), Active: "surveys", Data: map[string]any{
+	data := map[string]any{
 		"Survey": sv, "Modules": mods, "Consent": d.Consent.In(lang, def), "Areas": areas,
-		"Endpoint": "/api/v1/surveys/" + strconv.FormatInt(sv.ID, 10) + "/responses",
-	}})
+		"Endpoint": "/api/v1/surveys/" + strconv.FormatInt(sv.ID, 10) + "/responses", "Token": token,
+		"ContactEndpoint": "/api/v1/surveys/" + strconv.FormatInt(sv.ID, 10) + "/contacts",
+	}
+	if camp != nil {
+		data["Campaign"] = camp
+		data["MyAreas"] = myAreas
+		data["FeedbackEndpoint"] = "/api/v1/campaigns/" + strconv.FormatInt(camp.ID, 10) + "/feedback"
+		data["Today"] = s.now().Format(time.DateOnly)
+	}
+	return s.render(w, r, c, "survey_form", 200, &page{Title: d.Title.In(lang, def), Active: "surveys", Data: data})
 }
 
 // surveyServiceWorker serves static/survey-sw.js from /surveys/ so that its

@@ -151,6 +151,7 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"KB/Search", testKBSearch},
 		{"Surveys", testSurveys},
 		{"Analyses", testAnalyses},
+		{"Surveys/AreaCodeKnown", testAreaCodeKnown}, // surveys_results.go
 		{"Backup", testBackup},
 		{"ConcurrentReaders", testConcurrentReaders},
 	}

@@ -157,4 +157,5 @@ func testSurveys(e *env) {
 	if c := e.tableCounts(); c["surveys"] != 2 || c["survey_versions"] != 3 || c["survey_responses"] != 11 {
 		e.t.Errorf("table counts %v", c)
 	}
+	testCampaigns(e)
 }

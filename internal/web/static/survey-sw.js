@@ -4,8 +4,8 @@
 // a fresh copy replaces the cached one whenever the server answers.
 // Responses are never handled here: survey.js queues and resends them.
 "use strict";
-var CACHE = "icarus-survey-v1";
-var ASSETS = ["/static/survey.js", "/static/survey.css", "/static/app.css", "/static/icon.svg"];
+var CACHE = "icarus-survey-v2";
+var ASSETS = ["/static/survey.js", "/static/survey.css", "/static/campaign.css", "/static/app.css", "/static/icon.svg"];
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));

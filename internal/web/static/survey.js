@@ -124,7 +124,7 @@
     }).then(function (x) {
       sending = false;
       var code = x.res.status;
-      if (code === 200 || code === 201 || code === 400 || code === 404) {
+      if (code === 200 || code === 201 || code === 400 || code === 404 || code === 409) {
         // acknowledged (stored now or before) or refused for good: drop it
         save(load().filter(function (it) { return it.key !== item.key; }));
         if (code >= 400) { showFieldErrors(x.body); return; }
@@ -153,8 +153,16 @@
       return;
     }
     var q = load();
-    q.push({ endpoint: form.getAttribute("data-endpoint"), key: newKey(),
-      body: { answers: answers, consent: true, version: Number(form.getAttribute("data-version")), submitted_at: new Date().toISOString().replace(/\.\d+Z$/, "Z") } });
+    var body = { answers: answers, consent: true, version: Number(form.getAttribute("data-version")), submitted_at: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
+    if (form.getAttribute("data-campaign")) { body.campaign = Number(form.getAttribute("data-campaign")); }
+    if (form.getAttribute("data-token")) { body.token = form.getAttribute("data-token"); }
+    q.push({ endpoint: form.getAttribute("data-endpoint"), key: newKey(), body: body });
+    // a contact detail goes apart, to its own endpoint, never with the answers
+    var contact = form.elements.contact && form.elements.contact.value.trim();
+    if (contact) {
+      q.push({ endpoint: form.getAttribute("data-contact-endpoint"), key: newKey(),
+        body: { contact: contact, campaign: body.campaign || 0, token: body.token || "" } });
+    }
     save(q);
     form.reset();
     refresh();
@@ -172,6 +180,23 @@
   });
   if ("serviceWorker" in navigator) { // keeps the form available offline (survey-sw.js)
     navigator.serviceWorker.register("/surveys/sw.js", { scope: "/surveys/" }).catch(function () {});
+  }
+  // surveyor session feedback: queued like responses
+  var fb = document.getElementById("feedback-form");
+  if (fb) {
+    fb.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var body = { area: fb.elements.area.value, session_date: fb.elements.session_date.value,
+        observed: fb.elements.observed.value.trim(), difficulties: fb.elements.difficulties.value.trim() };
+      if (!body.observed && !body.difficulties) { status(msg("required")); return; }
+      var q = load();
+      q.push({ endpoint: fb.getAttribute("data-endpoint"), key: newKey(), body: body });
+      save(q);
+      fb.elements.observed.value = "";
+      fb.elements.difficulties.value = "";
+      status(msg("queued"));
+      flush();
+    });
   }
   window.addEventListener("online", flush);
   setInterval(flush, 30000);
