@@ -21,8 +21,8 @@ type route struct {
 func (s *Server) routes() []route {
 	return slices.Concat(
 		s.coreRoutes(),
-		s.kbRoutes(),       // kb.go
-		s.surveyRoutes(),   // surveys.go
+		s.kbRoutes(),            // kb.go
+		s.surveyRoutes(),        // surveys.go
 		s.campaignRoutes(),      // campaigns.go
 		s.surveyResultsRoutes(), // survey_results.go
 		s.open311Routes(),       // open311.go
