@@ -27,10 +27,7 @@ import (
 // Limits of the Open311 API (per fixed window, shared by all nodes through
 // the store's rate limiter).
 const (
-	o311PostPerIP      = 600 // POST requests per IP per minute
-	o311PostPerKey     = 3000
-	o311BadKeyPerIP    = 20 // refused api_keys per IP per 10 minutes
-	o311Window         = time.Minute
+	o311Window         = time.Minute // POST limits (config.Open311Limits) count per minute
 	o311BadKeyWindow   = 10 * time.Minute
 	o311QueryWindow    = 90 * 24 * time.Hour // the spec's default and maximum span
 	o311DefaultLimit   = 1000                // the spec's default count
@@ -294,12 +291,13 @@ func (s *Server) o311ServiceDefinition(r *http.Request, c *reqCtx, f open311.For
 func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, any, error) {
 	ctx := r.Context()
 	ip := clientIP(r)
-	if ok, err := s.st.RateLimit(ctx, "o311post:ip:"+ip, o311PostPerIP, o311Window); err != nil {
+	lim := s.cfg.Open311
+	if ok, err := s.rateLimit(ctx, "o311post:ip:"+ip, lim.PostPerIP, o311Window); err != nil {
 		return 0, nil, err
 	} else if !ok {
 		return 0, nil, o311Err(http.StatusTooManyRequests, "too many requests from this address; try again in a minute")
 	}
-	form, err := readForm(r)
+	form, err := readFormLimit(r, lim.MaxBodyBytes)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -309,7 +307,7 @@ func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, an
 	}
 	k, err := s.st.APIKeyByKey(ctx, key)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		if ok, rerr := s.st.RateLimit(ctx, "o311badkey:"+ip, o311BadKeyPerIP, o311BadKeyWindow); rerr == nil && !ok {
+		if ok, rerr := s.rateLimit(ctx, "o311badkey:"+ip, lim.BadKeysPerIP, o311BadKeyWindow); rerr == nil && !ok {
 			return 0, nil, o311Err(http.StatusTooManyRequests, "too many invalid api_keys from this address")
 		}
 		return 0, nil, o311Err(http.StatusForbidden, "Invalid api_key received -- can't proceed with create_request")
@@ -317,7 +315,7 @@ func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	if ok, err := s.st.RateLimit(ctx, "o311post:key:"+strconv.FormatInt(k.ID, 10), o311PostPerKey, o311Window); err != nil {
+	if ok, err := s.rateLimit(ctx, "o311post:key:"+strconv.FormatInt(k.ID, 10), lim.PostPerKey, o311Window); err != nil {
 		return 0, nil, err
 	} else if !ok {
 		return 0, nil, o311Err(http.StatusTooManyRequests, "too many requests with this api_key; try again in a minute")
@@ -344,16 +342,19 @@ func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, an
 }
 
 // readForm reads a form-encoded POST body of at most open311.MaxFormBytes.
-func readForm(r *http.Request) (url.Values, error) {
+func readForm(r *http.Request) (url.Values, error) { return readFormLimit(r, open311.MaxFormBytes) }
+
+// readFormLimit reads a form-encoded POST body of at most limit bytes.
+func readFormLimit(r *http.Request, limit int64) (url.Values, error) {
 	ct := r.Header.Get("Content-Type")
 	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
 		return nil, o311Err(http.StatusBadRequest, "send the arguments as application/x-www-form-urlencoded")
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, open311.MaxFormBytes)
+	r.Body = http.MaxBytesReader(nil, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, o311Err(http.StatusRequestEntityTooLarge, "the request is larger than %d bytes", open311.MaxFormBytes)
+			return nil, o311Err(http.StatusRequestEntityTooLarge, "the request is larger than %d bytes", limit)
 		}
 		return nil, o311Err(http.StatusBadRequest, "unreadable form: %s", err.Error())
 	}
