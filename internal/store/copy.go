@@ -25,6 +25,7 @@ func copyOrder() []string {
 		"surveys", "survey_versions", "survey_responses",
 		"api_keys", "open311_settings", "open311_services", "service_requests", "service_request_updates",
 		"kb_items",
+		"report_photos", "mail_outbox", "report_notified",
 	}
 }
 
