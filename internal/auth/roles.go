@@ -37,7 +37,8 @@ const (
 	PermImportIndic    Permission = "import_indicators"
 	PermManageUsers    Permission = "manage_users"
 	PermViewAudit      Permission = "view_audit"
-	PermManageReports  Permission = "manage_reports" // citizen reports: queue, moderation, answers, services
+	PermManageReports  Permission = "manage_reports"  // citizen reports: queue, moderation, answers, services
+	PermManageServices Permission = "manage_services" // Open311 categories (services): names, sensitivity, ICCS, department, attributes
 )
 
 // Allows reports whether role r has permission p.
@@ -53,7 +54,7 @@ func Allows(r Role, p Permission) bool {
 		return r == Admin || r == Analyst || r == Partner || r == Coordinator
 	case PermManageReports:
 		return r == Admin || r == Coordinator
-	case PermManageUsers, PermViewAudit:
+	case PermManageUsers, PermViewAudit, PermManageServices:
 		return r == Admin
 	}
 	return false

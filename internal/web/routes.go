@@ -21,9 +21,10 @@ type route struct {
 func (s *Server) routes() []route {
 	return slices.Concat(
 		s.coreRoutes(),
-		s.kbRoutes(),      // kb.go
-		s.surveyRoutes(),  // surveys.go
-		s.open311Routes(), // open311.go
+		s.kbRoutes(),           // kb.go
+		s.surveyRoutes(),       // surveys.go
+		s.open311Routes(),      // open311.go
+		s.open311StaffRoutes(), // open311_staff.go
 	)
 }
 

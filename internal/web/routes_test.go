@@ -21,6 +21,7 @@ var knownPerms = map[auth.Permission]bool{
 	auth.PermManageUsers:    true,
 	auth.PermViewAudit:      true,
 	auth.PermManageReports:  true,
+	auth.PermManageServices: true,
 }
 
 // pathValues are plausible values for the wildcards of route patterns.
