@@ -25,6 +25,8 @@ type Config struct {
 	LogLevel      string `json:"log_level"`      // debug, info, warn, error
 	// Open311 holds the abuse limits of the Open311 API (docs/operations.md).
 	Open311 Open311Limits `json:"open311"`
+	// Reports configures residents' reports from the browser (reports.go).
+	Reports Reports `json:"reports"`
 }
 
 // Open311Limits are the rate and size limits of POST /open311/v2/requests.
@@ -44,7 +46,7 @@ func DefaultOpen311Limits() Open311Limits {
 
 // Default returns the defaults.
 func Default() Config {
-	return Config{DataDir: "./icarus-data", Addr: "127.0.0.1:8080", SuppressBelow: 5, LogLevel: "info", Open311: DefaultOpen311Limits()}
+	return Config{DataDir: "./icarus-data", Addr: "127.0.0.1:8080", SuppressBelow: 5, LogLevel: "info", Open311: DefaultOpen311Limits(), Reports: DefaultReports()}
 }
 
 // Load builds the configuration from file (when non-empty) and the
@@ -111,6 +113,9 @@ func Load(file string, getenv func(string) (string, bool)) (Config, error) {
 		}
 		c.Open311.MaxBodyBytes = n
 	}
+	if err := c.Reports.load(getenv); err != nil {
+		return c, err
+	}
 	return c, c.Validate()
 }
 
@@ -133,6 +138,9 @@ func (c Config) Validate() error {
 	}
 	if b := c.Open311.MaxBodyBytes; b < MinOpen311Body || b > MaxOpen311Body {
 		return fmt.Errorf("open311 max_body_bytes %d: want %d to %d", b, MinOpen311Body, MaxOpen311Body)
+	}
+	if err := c.Reports.validate(); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -165,5 +173,6 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Open311.PostPerIP, "open311-post-per-ip", c.Open311.PostPerIP, "Open311 POSTs per client IP per minute, `N` (0: no limit)")
 	fs.IntVar(&c.Open311.PostPerKey, "open311-post-per-key", c.Open311.PostPerKey, "Open311 POSTs per api_key per minute, `N` (0: no limit)")
 	fs.IntVar(&c.Open311.BadKeysPerIP, "open311-bad-keys-per-ip", c.Open311.BadKeysPerIP, "refused Open311 api_keys per client IP per 10 minutes, `N` (0: no limit)")
+	c.Reports.flags(fs)
 	fs.Int64Var(&c.Open311.MaxBodyBytes, "open311-max-body", c.Open311.MaxBodyBytes, "largest Open311 POST body in `BYTES` (1024 to 1048576)")
 }

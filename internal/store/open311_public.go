@@ -376,6 +376,27 @@ func (s *Store) CountByAreaCategory(ctx context.Context, datasetID, layerID int6
 		GROUP BY ia.area_id, i.category ORDER BY ia.area_id, i.category`, datasetID, layerID, lo, hi)
 }
 
+// CountByCategory counts a dataset's incidents per category between from
+// and to (inclusive).
+func (s *Store) CountByCategory(ctx context.Context, datasetID int64, from, to time.Time) (map[string]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT category, count(*) FROM incidents WHERE dataset_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 GROUP BY category`,
+		datasetID, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var c string
+		var n int64
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, err
+		}
+		out[c] = n
+	}
+	return out, rows.Err()
+}
+
 // SourceIDsInArea returns the source ids of a dataset's incidents located
 // in an area, newest first, at most limit.
 func (s *Store) SourceIDsInArea(ctx context.Context, datasetID, areaID int64, limit int) ([]string, error) {

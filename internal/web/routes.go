@@ -25,6 +25,7 @@ func (s *Server) routes() []route {
 		s.surveyRoutes(),       // surveys.go
 		s.open311Routes(),      // open311.go
 		s.open311StaffRoutes(), // open311_staff.go
+		s.reportRoutes(),       // reports.go
 	)
 }
 
