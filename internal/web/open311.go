@@ -669,8 +669,8 @@ func (s *Server) open311Routes() []route {
 		{"GET /open311/v2/services/{code}", auth.PermPublic, true, s.o311(s.o311ServiceDefinition)},
 		{"POST /open311/v2/requests.xml", auth.PermPublic, true, s.o311(s.o311Post)},
 		{"POST /open311/v2/requests.json", auth.PermPublic, true, s.o311(s.o311Post)},
-		{"GET /open311/v2/requests.xml", auth.PermPublic, true, s.o311(s.o311Requests)},
-		{"GET /open311/v2/requests.json", auth.PermPublic, true, s.o311(s.o311Requests)},
+		{"GET /open311/v2/requests.xml", auth.PermPublic, true, s.o311Cache(s.o311(s.o311Requests))},  // cache: open311_staff_cache.go
+		{"GET /open311/v2/requests.json", auth.PermPublic, true, s.o311Cache(s.o311(s.o311Requests))}, // cache: open311_staff_cache.go
 		{"GET /open311/v2/requests/{id}", auth.PermPublic, true, s.o311(s.o311Request)},
 		{"GET /open311/v2/tokens/{token}", auth.PermPublic, true, s.o311(s.o311Token)},
 		{"GET /open311/v2/servicerequestupdates.xml", auth.PermPublic, true, s.o311(s.o311Updates)},
