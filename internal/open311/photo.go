@@ -80,7 +80,7 @@ func cleanPhoto(r io.Reader, maxBytes int, maxPixels int64) (Photo, error) {
 	if mime == "image/jpeg" {
 		err = jpeg.Encode(&out, img, &jpeg.Options{Quality: PhotoQuality})
 	} else {
-		err = (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, img)
+		err = png.Encode(&out, img)
 	}
 	if err != nil {
 		return Photo{}, fmt.Errorf("the photo could not be re-encoded: %w", err)

@@ -223,7 +223,7 @@ func FuzzCleanPhoto(f *testing.F) {
 	f.Add(jpegWithExif(f, testImage(8, 8)))
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ph, err := cleanPhoto(bytes.NewReader(b), 1<<20, 250_000)
+		ph, err := cleanPhoto(bytes.NewReader(b), 1<<20, 1<<14)
 		if err != nil {
 			return
 		}

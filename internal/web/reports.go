@@ -164,7 +164,7 @@ func reportFormValues(form url.Values, specs []open311.ServiceSpec) url.Values {
 // reportFieldID maps an API field name to the form's field id.
 func reportFieldID(field string) string {
 	switch field {
-	case "service_code", "description", "email", "lat", "long":
+	case "service_code", "description", "email", "lat", "long", "photo":
 		return field
 	case "address_string", "address_id":
 		return "address"
