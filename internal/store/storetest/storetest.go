@@ -150,6 +150,7 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"Jobs/ClaimedOnce", testJobsClaimedOnce},
 		{"KB/Search", testKBSearch},
 		{"Surveys", testSurveys},
+		{"Open311/Public", testOpen311Public},
 		{"Open311/Staff", testOpen311Staff},
 		{"Backup", testBackup},
 		{"ConcurrentReaders", testConcurrentReaders},
