@@ -36,9 +36,13 @@
     }
   });
   var r = parseFloat(el.dataset.radius || "0");
+  var bounds = L.latLngBounds(pts.map(function (p) { return [p.lat, p.lon]; }));
   if (current && r > 0) {
-    L.circle([current.lat, current.lon], { radius: r, color: "#b42318", weight: 1, fill: false, dashArray: "4 4" }).addTo(group);
+    bounds.extend(L.latLng(current.lat, current.lon).toBounds(2 * r));
   }
-  map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 17 });
+  map.fitBounds(bounds.pad(0.1), { maxZoom: 17 });
+  if (current && r > 0) {
+    L.circle([current.lat, current.lon], { radius: r, color: "#b42318", weight: 1, fill: false, dashArray: "4 4", interactive: false }).addTo(map);
+  }
   el.setAttribute("data-ready", String(pts.length));
 })();
