@@ -36,16 +36,24 @@ PORT=$(free_port)
 "$WORK/icarus" serve --data "$D" --addr 127.0.0.1:$PORT --open311-post-per-ip 100000000 --open311-post-per-key 100000000 >"$WORK/serve.log" 2>&1 & SP=$!
 for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done
 URL=http://127.0.0.1:$PORT/open311/v2/requests.json
+# server CPU seconds (user + system) so far: with the machine shared, CPU per
+# answer is the figure that does not depend on what else runs
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$SP/stat"; }
+percpu() { # NAME WRKOUT CPU_BEFORE: server CPU ms per completed request
+  local n; n=$(awk '/requests in/{print $1}' "$2")
+  echo "$1: server CPU $(awk -v a="$3" -v b="$(cpu)" -v n="$n" 'BEGIN{printf "%.3f ms per request (%d requests)", (b-a)*1000/n, n}')" | tee -a "$OUT/cpu.txt" >&2
+}
+: >"$OUT/cpu.txt"
 curl -fs -o "$WORK/get.json" "$URL"
 echo "default GET answer: $(stat -c %s "$WORK/get.json") bytes, $(grep -o '"service_request_id"' "$WORK/get.json" | wc -l) requests" | tee "$OUT/get-size.txt" >&2
 
 echo "== GET requests.json (default filters), plain" >&2
-wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$URL" | tee "$OUT/get-plain.txt" >&2
+c0=$(cpu); wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$URL" | tee "$OUT/get-plain.txt" >&2; percpu get-plain "$OUT/get-plain.txt" "$c0"
 echo "== GET requests.json (default filters), Accept-Encoding: gzip" >&2
-wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H 'Accept-Encoding: gzip' "$URL" | tee "$OUT/get-gzip.txt" >&2
+c0=$(cpu); wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H 'Accept-Encoding: gzip' "$URL" | tee "$OUT/get-gzip.txt" >&2; percpu get-gzip "$OUT/get-gzip.txt" "$c0"
 
 echo "== POST requests.json, unique bodies" >&2
-KEY=$KEY wrk -t2 -c16 -d"${DURATION}s" --latency -s bench/open311-post.lua "$URL" | tee "$OUT/post.txt" >&2
+c0=$(cpu); KEY=$KEY wrk -t2 -c16 -d"${DURATION}s" --latency -s bench/open311-post.lua "$URL" | tee "$OUT/post.txt" >&2; percpu post "$OUT/post.txt" "$c0"
 sleep 1
 "$WORK/seed" --data "$D" --count "wrk " | tee "$OUT/post-count.txt" >&2
 acked=$(awk '/^acknowledged_200/{print $2}' "$OUT/post.txt")
