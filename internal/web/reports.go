@@ -477,7 +477,8 @@ type areaRow struct {
 
 type cellCount struct {
 	N          int64
-	Suppressed bool
+	Suppressed bool // N is not given: fewer than K, or (AtLeast) at least N
+	AtLeast    bool
 }
 
 type reportsView struct {
@@ -495,8 +496,10 @@ type reportsView struct {
 	Tiles      string
 	TileAttrib string
 	CellsURL   string
+	AreasURL   string // outlines of the chosen layer (when there is no base map)
 	Bounds     string
-	N          int
+	N          int // reports in the cells shown exactly
+	Hidden     int // cells suppressed
 }
 
 type sensitiveTotal struct {
@@ -574,6 +577,9 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		layer = v.Layers[0].ID
 	}
 	v.Layer = layer
+	if layer != 0 {
+		v.AreasURL = "/api/v1/areas?layer=" + strconv.FormatInt(layer, 10)
+	}
 	if b, _, err := s.cityBounds(ctx, c.orgID); err == nil {
 		v.Bounds = b
 	}
@@ -646,9 +652,25 @@ func (s *Server) areaTable(ctx context.Context, orgID int64, v *reportsView, spe
 		if total == 0 {
 			continue
 		}
+		// a total is given exactly only when none of its parts is
+		// suppressed: otherwise total minus the parts shown would give
+		// the suppressed count away
 		row.Total = sup(total)
+		var shown int64
+		hidden := false
+		for _, cc := range row.Counts {
+			if cc.Suppressed {
+				hidden = true
+				v.Hidden++
+			} else {
+				shown += cc.N
+			}
+		}
+		if hidden && !row.Total.Suppressed {
+			row.Total = cellCount{N: max(shown, k), Suppressed: true, AtLeast: true}
+		}
 		v.Rows = append(v.Rows, row)
-		v.N += int(total)
+		v.N += int(shown)
 	}
 	sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Total.N > v.Rows[j].Total.N })
 	// sensitive categories: one city-wide count each, from the same dataset
@@ -722,8 +744,16 @@ func (s *Server) reportCells(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 				cats[name] = n
 			}
 		}
-		props := map[string]any{"categories": cats, "count": cl.n, "suppressed": cl.n < k}
-		if cl.n < k {
+		// the cell's total is given only when none of its categories is
+		// withheld (total minus the others would give it away)
+		withheld := cl.n < k
+		for _, n := range cl.cats {
+			if n < k {
+				withheld = true
+			}
+		}
+		props := map[string]any{"categories": cats, "count": cl.n, "suppressed": withheld}
+		if withheld {
 			props["count"] = nil
 		}
 		fc.Features = append(fc.Features, feature{Type: "Feature", Geometry: map[string]any{"type": "Point", "coordinates": []float64{cl.lon, cl.lat}}, Properties: props})

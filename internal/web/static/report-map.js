@@ -31,6 +31,15 @@
 		}
 		var b = parseBounds(el.getAttribute("data-bounds"));
 		if (b) { map.fitBounds(b); } else { map.setView([53.48, -2.24], 12); }
+		var areas = el.getAttribute("data-areas-url");
+		if (!tiles && areas) {
+			// no base map configured: the areas' outlines, to find one's way
+			fetch(areas).then(function (r) { return r.ok ? r.json() : null; }).then(function (gj) {
+				if (gj) {
+					L.geoJSON(gj, { style: { color: "#667", weight: 1, fillColor: "#dde3ea", fillOpacity: 0.3 }, interactive: false }).addTo(map).bringToBack();
+				}
+			}).catch(function () {});
+		}
 		var fewer = el.getAttribute("data-msg-fewer") || "";
 		var label = el.getAttribute("data-msg-reports") || "";
 		fetch(el.getAttribute("data-cells-url")).then(function (r) {
