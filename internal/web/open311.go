@@ -368,15 +368,10 @@ func (s *Server) createRequest(ctx context.Context, orgID int64, form url.Values
 	var spec open311.ServiceSpec
 	var row store.Service311
 	if sub.ServiceCode != "" {
-		specs, rows, err := s.o311Services(ctx, orgID, true)
-		if err != nil {
+		var found bool
+		var err error
+		if spec, row, found, err = s.o311Service(ctx, orgID, sub.ServiceCode); err != nil { // open311_staff_limits.go
 			return open311.Ack{}, "", err
-		}
-		found := false
-		for i, sp := range specs {
-			if sp.Code == sub.ServiceCode {
-				spec, row, found = sp, rows[i], true
-			}
 		}
 		if !found {
 			return open311.Ack{}, "", o311Err(http.StatusNotFound, "service_code %q not found", sub.ServiceCode)
