@@ -141,6 +141,28 @@ func (s *Store) ModeratePhoto(ctx context.Context, orgID, photoID int64, moderat
 	})
 }
 
+// PhotoForReview is a photo awaiting moderation with its report's
+// category.
+type PhotoForReview struct {
+	ReportPhoto
+	ServiceName string
+	Sensitive   bool
+}
+
+// PhotosToReview lists the organisation's attached photos in a moderation
+// state (oldest first, at most limit), without their bytes.
+func (s *Store) PhotosToReview(ctx context.Context, orgID int64, moderation string, limit int) ([]PhotoForReview, error) {
+	return collect(ctx, s, func(sc scanner) (PhotoForReview, error) {
+		var p PhotoForReview
+		var created int64
+		err := sc.Scan(&p.ID, &p.OrgID, &p.RequestID, &p.MIME, &p.Width, &p.Height, &p.Moderation, &created, &p.ServiceName, &p.Sensitive)
+		p.Created = time.Unix(created, 0).UTC()
+		return p, err
+	}, `SELECT p.id, p.org_id, p.request_id, p.mime, p.width, p.height, p.moderation, p.created_at, v.name, v.sensitive
+		FROM report_photos p JOIN service_requests r ON r.id = p.request_id JOIN open311_services v ON v.id = r.service_id
+		WHERE p.org_id = $1 AND p.moderation = $2 ORDER BY p.id LIMIT $3`, orgID, moderation, limit)
+}
+
 // ---------------------------------------------------------------- outbox
 
 // OutboxMail is one e-mail in the outbox.

@@ -482,24 +482,26 @@ type cellCount struct {
 }
 
 type reportsView struct {
-	Services   []open311.ServiceSpec
-	Service    string
-	Days       int
-	Layers     []store.Layer
-	Layer      int64
-	Categories []string // non-sensitive category names (table columns)
-	Rows       []areaRow
-	Sensitive  []sensitiveTotal
-	Reports    []publicReport
-	K          int
-	Grid       float64
-	Tiles      string
-	TileAttrib string
-	CellsURL   string
-	AreasURL   string // outlines of the chosen layer (when there is no base map)
-	Bounds     string
-	N          int // reports in the cells shown exactly
-	Hidden     int // cells suppressed
+	Services      []open311.ServiceSpec
+	Service       string
+	Days          int
+	Layers        []store.Layer
+	Layer         int64
+	Categories    []string // non-sensitive category names (table columns)
+	Rows          []areaRow
+	Sensitive     []sensitiveTotal
+	Reports       []publicReport
+	K             int
+	Grid          float64
+	Tiles         string
+	TileAttrib    string
+	CellsURL      string
+	AreasURL      string // outlines of the chosen layer (when there is no base map)
+	Bounds        string
+	StaffPhotos   bool // the viewer may moderate photos
+	PendingPhotos int
+	N             int // reports in the cells shown exactly
+	Hidden        int // cells suppressed
 }
 
 type sensitiveTotal struct {
@@ -588,6 +590,13 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		cq.Set("service", service)
 	}
 	v.CellsURL = "/reports/cells.json?" + cq.Encode()
+	if auth.Allows(c.role, auth.PermManageReports) {
+		ps, err := s.st.PhotosToReview(ctx, c.orgID, "pending", 100)
+		if err != nil {
+			return err
+		}
+		v.StaffPhotos, v.PendingPhotos = true, len(ps)
+	}
 	if v.Reports, err = s.publicReports(ctx, c.orgID, service, from, to, nil, reportListMax); err != nil {
 		return err
 	}
@@ -924,6 +933,56 @@ func (s *Server) areaByCode(ctx context.Context, orgID int64, code string, layer
 	return store.Area{}, apperr.New(apperr.NotFound, "no area with code %q", truncate(code, 60))
 }
 
+// ---------------------------------------------------------------- photo moderation (staff)
+
+func (s *Server) reportPhotosPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	state := r.URL.Query().Get("state")
+	if state != "approved" && state != "hidden" {
+		state = "pending"
+	}
+	ps, err := s.st.PhotosToReview(r.Context(), c.orgID, state, 100)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, c, "report_photos", http.StatusOK, &page{Title: s.cat.T(c.lang, "report.photos.title"), Active: "report-photos",
+		Flash: r.URL.Query().Get("done"), Data: map[string]any{"Photos": ps, "State": state}})
+}
+
+// reportPhotoStaff serves any photo of the organisation to staff.
+func (s *Server) reportPhotoStaff(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	p, err := s.st.ReportPhoto(r.Context(), c.orgID, atoi64(r.PathValue("id")))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", p.MIME)
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = w.Write(p.Data)
+	return err
+}
+
+// reportPhotoModerate approves or hides a photo (audited).
+func (s *Server) reportPhotoModerate(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var state string
+	switch r.PostFormValue("action") {
+	case "approve":
+		state = "approved"
+	case "hide":
+		state = "hidden"
+	case "pending":
+		state = "pending"
+	default:
+		return apperr.New(apperr.Invalid, "action: approve, hide or pending")
+	}
+	id := atoi64(r.PathValue("id"))
+	if err := s.st.ModeratePhoto(r.Context(), c.orgID, id, state, c.user.Email, c.user.ID, clientIP(r)); err != nil {
+		return err
+	}
+	label := map[string]string{"approved": "report.photo.approved", "hidden": "report.photo.hidden", "pending": "report.photo.pending"}[state]
+	done := s.cat.T(c.lang, "report.photos.done", "id", id, "state", s.cat.T(c.lang, label))
+	http.Redirect(w, r, "/report/photos?done="+url.QueryEscape(done), http.StatusSeeOther)
+	return nil
+}
+
 // reportRoutes: the public report form, the private follow page and the
 // public view of reports. All public: the form checks its own CSRF token
 // (a double-submit cookie) for people not signed in.
@@ -936,5 +995,8 @@ func (s *Server) reportRoutes() []route {
 		{"GET /reports/cells.json", auth.PermPublic, true, s.reportCells},
 		{"GET /reports/feed/{area}", auth.PermPublic, false, s.reportFeed},
 		{"GET /reports/photo/{id}", auth.PermPublic, false, s.reportPhoto},
+		{"GET /report/photos", auth.PermManageReports, false, s.reportPhotosPage},
+		{"GET /report/photos/{id}", auth.PermManageReports, false, s.reportPhotoStaff},
+		{"POST /report/photos/{id}", auth.PermManageReports, false, s.reportPhotoModerate},
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/icarus-city/icarus/internal/auth"
 	"github.com/icarus-city/icarus/internal/hub"
 	"github.com/icarus-city/icarus/internal/open311"
 	"github.com/icarus-city/icarus/internal/store"
@@ -174,8 +175,25 @@ func TestReportFormSubmitAndFollow(t *testing.T) {
 	if r := get(t, e.ts.URL, "/reports", nil); strings.Contains(string(r.body), photoURL) {
 		t.Errorf("the public view links an unmoderated photo")
 	}
-	if err := e.st.ModeratePhoto(ctx, e.org.ID, p.ID, "approved", "coordinator@test", 0, "127.0.0.1"); err != nil {
-		t.Fatal(err)
+	// staff approve it on the photo page (the public may not see that page)
+	if r := get(t, e.ts.URL, "/report/photos", nil); r.status != http.StatusSeeOther {
+		t.Errorf("/report/photos without signing in: %d, want a redirect to sign in", r.status)
+	}
+	coord := e.sessionFor(t, auth.Coordinator)
+	pp := get(t, e.ts.URL, "/report/photos", coord)
+	if pp.status != 200 || !strings.Contains(string(pp.body), fmt.Sprintf(`src="/report/photos/%d"`, p.ID)) {
+		t.Fatalf("photo page: %s", pp)
+	}
+	if r := get(t, e.ts.URL, fmt.Sprintf("/report/photos/%d", p.ID), coord); r.status != 200 || r.header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("staff photo: %d", r.status)
+	}
+	form := url.Values{"csrf": {coord.csrf}, "action": {"approve"}}
+	if r := do(t, e.ts.URL, request{method: "POST", url: fmt.Sprintf("/report/photos/%d", p.ID), body: strings.NewReader(form.Encode()),
+		contentType: "application/x-www-form-urlencoded", sess: coord}); r.status != http.StatusSeeOther {
+		t.Fatalf("approve: %s", r)
+	}
+	if log, _ := e.st.AuditLog(ctx, e.org.ID, 5); len(log) == 0 || log[0].Action != "report.photo" || log[0].Actor != "coordinator@empty.test" {
+		t.Errorf("photo approval not audited with the actor: %+v", log)
 	}
 	r := get(t, e.ts.URL, photoURL, nil)
 	if r.status != 200 || r.header.Get("Content-Type") != "image/jpeg" || bytes.Contains(r.body, []byte("GPSLatitude")) {
