@@ -69,6 +69,7 @@ var forbidden = []struct {
 	{"internal/kb", []string{"database/sql", "net", "net/http", "os", "os/exec", mod + "internal/store", mod + "internal/web"}, "the knowledge base capability is pure: it takes bytes and returns values"},
 	{"internal/survey", []string{"database/sql", "net/http", "net", "os", "os/exec", mod + "internal/store", mod + "internal/web"}, "survey definitions and results do no I/O"},
 	{"internal/auth", []string{"database/sql", "net/http", mod + "internal/store", mod + "internal/web"}, "auth holds rules, the store persists them"},
+	{"internal/mail", []string{"database/sql", "net/http", mod + "internal/store", mod + "internal/web", mod + "internal/hub"}, "mail formats and sends one message; the outbox is the store's and hub's"},
 	{"internal/store", []string{"net/http", mod + "internal/web", mod + "internal/cli", mod + "internal/hub"}, "store never imports web"},
 	{"internal/hub", []string{"net/http", mod + "internal/web", mod + "internal/cli"}, "services do no HTTP"},
 	{"internal/analyses", []string{"net/http", "os", "os/exec", mod + "internal/web", mod + "internal/cli", mod + "internal/hub"}, "the analysis service does no HTTP and opens no files (callers read files and hand it points)"},

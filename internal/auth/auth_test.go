@@ -57,6 +57,9 @@ func TestAllows(t *testing.T) {
 		{Partner, PermImportData, false},
 		{Analyst, PermManageUsers, false},
 		{Admin, PermManageUsers, true},
+		{Coordinator, PermManageReports, true},
+		{Coordinator, PermManageServices, false},
+		{Admin, PermManageServices, true},
 		{Admin, Permission("nonsense"), false},
 	}
 	for _, c := range cases {

@@ -37,9 +37,10 @@ const (
 	PermImportIndic    Permission = "import_indicators"
 	PermManageUsers    Permission = "manage_users"
 	PermViewAudit      Permission = "view_audit"
-	PermManageReports  Permission = "manage_reports" // citizen reports: queue, moderation, answers, services
-	PermManageSurveys  Permission = "manage_surveys" // build and import surveys, run campaigns, assign surveyors
-	PermCollect        Permission = "collect"        // collect field-survey responses and session feedback
+	PermManageReports  Permission = "manage_reports"  // citizen reports: queue, moderation, answers, services
+	PermManageSurveys  Permission = "manage_surveys"  // build and import surveys, run campaigns, assign surveyors
+	PermCollect        Permission = "collect"         // collect field-survey responses and session feedback
+	PermManageServices Permission = "manage_services" // Open311 categories (services): names, sensitivity, ICCS, department, attributes
 )
 
 // Allows reports whether role r has permission p.
@@ -57,7 +58,7 @@ func Allows(r Role, p Permission) bool {
 		return r == Admin || r == Coordinator
 	case PermCollect:
 		return r == Admin || r == Coordinator || r == Analyst || r == Field
-	case PermManageUsers, PermViewAudit:
+	case PermManageUsers, PermViewAudit, PermManageServices:
 		return r == Admin
 	}
 	return false

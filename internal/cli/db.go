@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -115,16 +116,33 @@ func dataLocation(cfg config.Config) string {
 	return cfg.DataDir
 }
 
+// jobFeature is a feature's background work: its job handlers and the
+// kinds enqueued periodically (once per period across all nodes).
+type jobFeature struct {
+	handlers map[string]jobs.Handler
+	every    map[string]time.Duration
+}
+
 // startJobs runs this node's background job runner and enqueues the
-// hourly sweep (one per hour across all nodes); the returned function stops
-// both and waits for them.
-func startJobs(ctx context.Context, st *store.Store, log *slog.Logger) func() {
+// hourly sweep (one per hour across all nodes) and the features' periodic
+// jobs; the returned function stops them and waits for them.
+func startJobs(ctx context.Context, st *store.Store, log *slog.Logger, feats ...jobFeature) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	worker := jobs.WorkerName()
-	r := &jobs.Runner{Store: st, Worker: worker, Handlers: withAnalysisJobs(st, jobs.Standard(st, worker)), Log: log}
+	handlers := withAnalysisJobs(st, jobs.Standard(st, worker))
+	for _, f := range feats {
+		maps.Copy(handlers, f.handlers)
+	}
+	r := &jobs.Runner{Store: st, Worker: worker, Handlers: handlers, Log: log}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); r.Run(ctx) }()
 	go func() { defer wg.Done(); jobs.Every(ctx, st, jobs.KindSweep, time.Hour, log) }()
+	for _, f := range feats {
+		for kind, period := range f.every {
+			wg.Add(1)
+			go func() { defer wg.Done(); jobs.Every(ctx, st, kind, period, log) }()
+		}
+	}
 	return func() { cancel(); wg.Wait() }
 }

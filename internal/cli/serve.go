@@ -81,7 +81,7 @@ func serve(ctx context.Context, env *Env, cfg config.Config, withDemo bool) erro
 	if err != nil {
 		return err
 	}
-	stopJobs := startJobs(ctx, st, log)
+	stopJobs := startJobs(ctx, st, log, reportJobs(st, cfg, log)) // reports.go
 	defer stopJobs()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	base := cfg.BaseURL

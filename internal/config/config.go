@@ -23,11 +23,30 @@ type Config struct {
 	SuppressBelow int    `json:"suppress_below"` // public counts below this are suppressed
 	SecureCookies bool   `json:"secure_cookies"` // set the Secure flag on cookies (behind TLS)
 	LogLevel      string `json:"log_level"`      // debug, info, warn, error
+	// Open311 holds the abuse limits of the Open311 API (docs/operations.md).
+	Open311 Open311Limits `json:"open311"`
+	// Reports configures residents' reports from the browser (reports.go).
+	Reports Reports `json:"reports"`
+}
+
+// Open311Limits are the rate and size limits of POST /open311/v2/requests.
+// Rates are counted per fixed window in the database, so every node counts
+// together; 0 turns a rate limit off.
+type Open311Limits struct {
+	PostPerIP    int   `json:"post_per_ip"`     // POSTs per client IP per minute
+	PostPerKey   int   `json:"post_per_key"`    // POSTs per api_key per minute
+	BadKeysPerIP int   `json:"bad_keys_per_ip"` // refused api_keys per client IP per 10 minutes
+	MaxBodyBytes int64 `json:"max_body_bytes"`  // largest accepted form body (413 beyond)
+}
+
+// DefaultOpen311Limits are the limits when nothing is configured.
+func DefaultOpen311Limits() Open311Limits {
+	return Open311Limits{PostPerIP: 600, PostPerKey: 3000, BadKeysPerIP: 20, MaxBodyBytes: 64 << 10}
 }
 
 // Default returns the defaults.
 func Default() Config {
-	return Config{DataDir: "./icarus-data", Addr: "127.0.0.1:8080", SuppressBelow: 5, LogLevel: "info"}
+	return Config{DataDir: "./icarus-data", Addr: "127.0.0.1:8080", SuppressBelow: 5, LogLevel: "info", Open311: DefaultOpen311Limits(), Reports: DefaultReports()}
 }
 
 // Load builds the configuration from file (when non-empty) and the
@@ -71,8 +90,40 @@ func Load(file string, getenv func(string) (string, bool)) (Config, error) {
 		}
 		c.SecureCookies = b
 	}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{
+		{"ICARUS_OPEN311_POST_PER_IP", &c.Open311.PostPerIP},
+		{"ICARUS_OPEN311_POST_PER_KEY", &c.Open311.PostPerKey},
+		{"ICARUS_OPEN311_BAD_KEYS_PER_IP", &c.Open311.BadKeysPerIP},
+	} {
+		if s, ok := getenv(v.name); ok {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return c, fmt.Errorf("%s=%q: want a whole number >= 0 (0: no limit)", v.name, s)
+			}
+			*v.dst = n
+		}
+	}
+	if v, ok := getenv("ICARUS_OPEN311_MAX_BODY_BYTES"); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return c, fmt.Errorf("ICARUS_OPEN311_MAX_BODY_BYTES=%q: want a number of bytes", v)
+		}
+		c.Open311.MaxBodyBytes = n
+	}
+	if err := c.Reports.load(getenv); err != nil {
+		return c, err
+	}
 	return c, c.Validate()
 }
+
+// Largest and smallest accepted Open311 body limits.
+const (
+	MinOpen311Body = 1 << 10
+	MaxOpen311Body = 1 << 20
+)
 
 // Validate checks the values.
 func (c Config) Validate() error {
@@ -81,6 +132,15 @@ func (c Config) Validate() error {
 	}
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") && !strings.HasPrefix(c.DB, "sqlite:") {
 		return fmt.Errorf("database URL must start with postgres://, postgresql:// or sqlite:")
+	}
+	if l := c.Open311; l.PostPerIP < 0 || l.PostPerKey < 0 || l.BadKeysPerIP < 0 {
+		return fmt.Errorf("open311 rate limits must be >= 0 (0: no limit)")
+	}
+	if b := c.Open311.MaxBodyBytes; b < MinOpen311Body || b > MaxOpen311Body {
+		return fmt.Errorf("open311 max_body_bytes %d: want %d to %d", b, MinOpen311Body, MaxOpen311Body)
+	}
+	if err := c.Reports.validate(); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -110,4 +170,9 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.SuppressBelow, "suppress-below", c.SuppressBelow, "suppress public counts below `N`")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (serve behind TLS)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn, error")
+	fs.IntVar(&c.Open311.PostPerIP, "open311-post-per-ip", c.Open311.PostPerIP, "Open311 POSTs per client IP per minute, `N` (0: no limit)")
+	fs.IntVar(&c.Open311.PostPerKey, "open311-post-per-key", c.Open311.PostPerKey, "Open311 POSTs per api_key per minute, `N` (0: no limit)")
+	fs.IntVar(&c.Open311.BadKeysPerIP, "open311-bad-keys-per-ip", c.Open311.BadKeysPerIP, "refused Open311 api_keys per client IP per 10 minutes, `N` (0: no limit)")
+	c.Reports.flags(fs)
+	fs.Int64Var(&c.Open311.MaxBodyBytes, "open311-max-body", c.Open311.MaxBodyBytes, "largest Open311 POST body in `BYTES` (1024 to 1048576)")
 }

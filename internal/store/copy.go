@@ -26,6 +26,7 @@ func copyOrder() []string {
 		"api_keys", "open311_settings", "open311_services", "service_requests", "service_request_updates",
 		"kb_items",
 		"analyses",
+		"report_photos", "mail_outbox", "report_notified",
 	}
 }
 

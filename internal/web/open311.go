@@ -27,10 +27,7 @@ import (
 // Limits of the Open311 API (per fixed window, shared by all nodes through
 // the store's rate limiter).
 const (
-	o311PostPerIP      = 600 // POST requests per IP per minute
-	o311PostPerKey     = 3000
-	o311BadKeyPerIP    = 20 // refused api_keys per IP per 10 minutes
-	o311Window         = time.Minute
+	o311Window         = time.Minute // POST limits (config.Open311Limits) count per minute
 	o311BadKeyWindow   = 10 * time.Minute
 	o311QueryWindow    = 90 * 24 * time.Hour // the spec's default and maximum span
 	o311DefaultLimit   = 1000                // the spec's default count
@@ -294,12 +291,13 @@ func (s *Server) o311ServiceDefinition(r *http.Request, c *reqCtx, f open311.For
 func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, any, error) {
 	ctx := r.Context()
 	ip := clientIP(r)
-	if ok, err := s.st.RateLimit(ctx, "o311post:ip:"+ip, o311PostPerIP, o311Window); err != nil {
+	lim := s.cfg.Open311
+	if ok, err := s.rateLimit(ctx, "o311post:ip:"+ip, lim.PostPerIP, o311Window); err != nil {
 		return 0, nil, err
 	} else if !ok {
 		return 0, nil, o311Err(http.StatusTooManyRequests, "too many requests from this address; try again in a minute")
 	}
-	form, err := readForm(r)
+	form, err := readFormLimit(r, lim.MaxBodyBytes)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -309,7 +307,7 @@ func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, an
 	}
 	k, err := s.st.APIKeyByKey(ctx, key)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		if ok, rerr := s.st.RateLimit(ctx, "o311badkey:"+ip, o311BadKeyPerIP, o311BadKeyWindow); rerr == nil && !ok {
+		if ok, rerr := s.rateLimit(ctx, "o311badkey:"+ip, lim.BadKeysPerIP, o311BadKeyWindow); rerr == nil && !ok {
 			return 0, nil, o311Err(http.StatusTooManyRequests, "too many invalid api_keys from this address")
 		}
 		return 0, nil, o311Err(http.StatusForbidden, "Invalid api_key received -- can't proceed with create_request")
@@ -317,7 +315,7 @@ func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	if ok, err := s.st.RateLimit(ctx, "o311post:key:"+strconv.FormatInt(k.ID, 10), o311PostPerKey, o311Window); err != nil {
+	if ok, err := s.rateLimit(ctx, "o311post:key:"+strconv.FormatInt(k.ID, 10), lim.PostPerKey, o311Window); err != nil {
 		return 0, nil, err
 	} else if !ok {
 		return 0, nil, o311Err(http.StatusTooManyRequests, "too many requests with this api_key; try again in a minute")
@@ -344,16 +342,19 @@ func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, an
 }
 
 // readForm reads a form-encoded POST body of at most open311.MaxFormBytes.
-func readForm(r *http.Request) (url.Values, error) {
+func readForm(r *http.Request) (url.Values, error) { return readFormLimit(r, open311.MaxFormBytes) }
+
+// readFormLimit reads a form-encoded POST body of at most limit bytes.
+func readFormLimit(r *http.Request, limit int64) (url.Values, error) {
 	ct := r.Header.Get("Content-Type")
 	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
 		return nil, o311Err(http.StatusBadRequest, "send the arguments as application/x-www-form-urlencoded")
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, open311.MaxFormBytes)
+	r.Body = http.MaxBytesReader(nil, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, o311Err(http.StatusRequestEntityTooLarge, "the request is larger than %d bytes", open311.MaxFormBytes)
+			return nil, o311Err(http.StatusRequestEntityTooLarge, "the request is larger than %d bytes", limit)
 		}
 		return nil, o311Err(http.StatusBadRequest, "unreadable form: %s", err.Error())
 	}
@@ -367,15 +368,10 @@ func (s *Server) createRequest(ctx context.Context, orgID int64, form url.Values
 	var spec open311.ServiceSpec
 	var row store.Service311
 	if sub.ServiceCode != "" {
-		specs, rows, err := s.o311Services(ctx, orgID, true)
-		if err != nil {
+		var found bool
+		var err error
+		if spec, row, found, err = s.o311Service(ctx, orgID, sub.ServiceCode); err != nil { // open311_staff_limits.go
 			return open311.Ack{}, "", err
-		}
-		found := false
-		for i, sp := range specs {
-			if sp.Code == sub.ServiceCode {
-				spec, row, found = sp, rows[i], true
-			}
 		}
 		if !found {
 			return open311.Ack{}, "", o311Err(http.StatusNotFound, "service_code %q not found", sub.ServiceCode)
@@ -668,8 +664,8 @@ func (s *Server) open311Routes() []route {
 		{"GET /open311/v2/services/{code}", auth.PermPublic, true, s.o311(s.o311ServiceDefinition)},
 		{"POST /open311/v2/requests.xml", auth.PermPublic, true, s.o311(s.o311Post)},
 		{"POST /open311/v2/requests.json", auth.PermPublic, true, s.o311(s.o311Post)},
-		{"GET /open311/v2/requests.xml", auth.PermPublic, true, s.o311(s.o311Requests)},
-		{"GET /open311/v2/requests.json", auth.PermPublic, true, s.o311(s.o311Requests)},
+		{"GET /open311/v2/requests.xml", auth.PermPublic, true, s.o311Cache(s.o311(s.o311Requests))},  // cache: open311_staff_cache.go
+		{"GET /open311/v2/requests.json", auth.PermPublic, true, s.o311Cache(s.o311(s.o311Requests))}, // cache: open311_staff_cache.go
 		{"GET /open311/v2/requests/{id}", auth.PermPublic, true, s.o311(s.o311Request)},
 		{"GET /open311/v2/tokens/{token}", auth.PermPublic, true, s.o311(s.o311Token)},
 		{"GET /open311/v2/servicerequestupdates.xml", auth.PermPublic, true, s.o311(s.o311Updates)},

@@ -654,7 +654,7 @@ func TestOpen311Jurisdictions(t *testing.T) {
 func TestOpen311RateLimits(t *testing.T) {
 	e := newO311Env(t)
 	var last response
-	for range o311BadKeyPerIP + 2 {
+	for range testConfig().Open311.BadKeysPerIP + 2 {
 		last = e.post(t, "json", e.form("service_code", "lighting", "api_key", "\x00delete", "api_key", "guess-guess-guess-guess"))
 	}
 	wantErrors(t, "json", last, http.StatusTooManyRequests, "invalid api_key")

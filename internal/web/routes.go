@@ -26,6 +26,8 @@ func (s *Server) routes() []route {
 		s.campaignRoutes(),      // campaigns.go
 		s.surveyResultsRoutes(), // survey_results.go
 		s.open311Routes(),       // open311.go
+		s.open311StaffRoutes(),  // open311_staff.go
+		s.reportRoutes(),        // reports.go
 		s.analysisRoutes(),      // analyses.go
 	)
 }

@@ -23,6 +23,7 @@ var knownPerms = map[auth.Permission]bool{
 	auth.PermManageReports:  true,
 	auth.PermManageSurveys:  true,
 	auth.PermCollect:        true,
+	auth.PermManageServices: true,
 }
 
 // pathValues are plausible values for the wildcards of route patterns.
