@@ -24,7 +24,7 @@ func copyOrder() []string {
 		"jobs",
 		"surveys", "survey_versions", "survey_responses",
 		"api_keys", "open311_settings", "open311_services", "service_requests", "service_request_updates",
-		"kb_items",
+		"kb_items", "kb_versions",
 	}
 }
 

@@ -149,6 +149,8 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"Jobs/RetryAndLease", testJobsRetryAndLease},
 		{"Jobs/ClaimedOnce", testJobsClaimedOnce},
 		{"KB/Search", testKBSearch},
+		{"KB/Stemming", testKBStemming},   // kb_authoring.go
+		{"KB/Authoring", testKBAuthoring}, // kb_authoring.go
 		{"Surveys", testSurveys},
 		{"Backup", testBackup},
 		{"ConcurrentReaders", testConcurrentReaders},
