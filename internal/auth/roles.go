@@ -38,6 +38,8 @@ const (
 	PermManageUsers    Permission = "manage_users"
 	PermViewAudit      Permission = "view_audit"
 	PermManageReports  Permission = "manage_reports" // citizen reports: queue, moderation, answers, services
+	PermKBEdit         Permission = "kb_edit"        // knowledge base: write drafts, submit them for review, import records
+	PermKBReview       Permission = "kb_review"      // knowledge base: publish or send back records in review
 )
 
 // Allows reports whether role r has permission p.
@@ -52,6 +54,10 @@ func Allows(r Role, p Permission) bool {
 	case PermImportIndic:
 		return r == Admin || r == Analyst || r == Partner || r == Coordinator
 	case PermManageReports:
+		return r == Admin || r == Coordinator
+	case PermKBEdit:
+		return r == Admin || r == Analyst || r == Coordinator
+	case PermKBReview:
 		return r == Admin || r == Coordinator
 	case PermManageUsers, PermViewAudit:
 		return r == Admin
