@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -113,33 +114,48 @@ func kbSnapshot(it KBItem) []byte {
 // version). When it.Version is non-zero and the stored record has another
 // version, the save is refused as a conflict (someone saved in between).
 func (s *Store) PutKBItemAs(ctx context.Context, it KBItem, actor, note string) (int64, bool, error) {
-	it.Kind = strings.TrimSpace(it.Kind)
-	it.Title = strings.TrimSpace(it.Title)
-	if it.OrgID == 0 {
-		return 0, false, apperr.New(apperr.Invalid, "knowledge item without an organisation")
+	it, err := s.prepKB(it)
+	if err != nil {
+		return 0, false, err
 	}
-	if it.Kind == "" || it.Title == "" {
-		return 0, false, apperr.New(apperr.Invalid, "knowledge item needs a kind and a title")
-	}
-	if it.Status == "" {
-		it.Status = KBPublished
-	}
-	if it.Status != KBDraft && it.Status != KBReview && it.Status != KBPublished {
-		return 0, false, apperr.New(apperr.Invalid, "status: %q is not draft, review or published", it.Status)
-	}
-	if it.Key == "" {
-		h := sha256.Sum256([]byte(it.Kind + "\x00" + it.Title + "\x00" + it.Body))
-		it.Key = "sha256:" + hex.EncodeToString(h[:16])
-	}
-	meta := "{}"
-	if len(it.Metadata) > 0 {
-		var m map[string]any
-		if err := json.Unmarshal(it.Metadata, &m); err != nil {
-			return 0, false, apperr.Wrap(apperr.Invalid, err, "knowledge item %q: metadata is not a JSON object", it.Title)
+	var id int64
+	var created bool
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, created, err = s.putKBTx(ctx, tx, it, actor, note)
+		return err
+	})
+	return id, created, err
+}
+
+// PutKBItemsAs saves several items in one transaction: all or none.
+func (s *Store) PutKBItemsAs(ctx context.Context, items []KBItem, actor, note string) (created, updated int, err error) {
+	for i := range items {
+		if items[i], err = s.prepKB(items[i]); err != nil {
+			return 0, 0, fmt.Errorf("record %d: %w", i+1, err)
 		}
-		meta = string(it.Metadata)
 	}
-	it.Metadata = json.RawMessage(meta)
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		created, updated = 0, 0
+		for i, it := range items {
+			_, c, err := s.putKBTx(ctx, tx, it, actor, note)
+			if err != nil {
+				return fmt.Errorf("record %d (%s): %w", i+1, it.Title, err)
+			}
+			if c {
+				created++
+			} else {
+				updated++
+			}
+		}
+		return nil
+	})
+	return created, updated, err
+}
+
+// putKBTx writes a prepared item (prepKB) inside tx.
+func (s *Store) putKBTx(ctx context.Context, tx *sql.Tx, it KBItem, actor, note string) (int64, bool, error) {
+	meta := string(it.Metadata)
 	var stT, stS, stB string
 	if s.dialect != "postgres" {
 		stT, stS, stB = kb.StemText(it.Title, it.Language), kb.StemText(it.Summary, it.Language), kb.StemText(it.Body, it.Language)
@@ -147,7 +163,7 @@ func (s *Store) PutKBItemAs(ctx context.Context, it KBItem, actor, note string) 
 	now := s.now().Unix()
 	var id int64
 	created := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := func() error {
 		expect := it.Version
 		var version int
 		var oldSnap []byte
@@ -188,8 +204,39 @@ func (s *Store) PutKBItemAs(ctx context.Context, it KBItem, actor, note string) 
 		_, err = tx.ExecContext(ctx, `INSERT INTO kb_versions (item_id, org_id, version, status, record, actor, note, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, it.OrgID, version, it.Status, string(kbSnapshot(it)), actor, note, now)
 		return err
-	})
+	}()
 	return id, created, err
+}
+
+// prepKB checks an item and fills its defaults (status, key, metadata).
+func (s *Store) prepKB(it KBItem) (KBItem, error) {
+	it.Kind = strings.TrimSpace(it.Kind)
+	it.Title = strings.TrimSpace(it.Title)
+	if it.OrgID == 0 {
+		return it, apperr.New(apperr.Invalid, "knowledge item without an organisation")
+	}
+	if it.Kind == "" || it.Title == "" {
+		return it, apperr.New(apperr.Invalid, "knowledge item needs a kind and a title")
+	}
+	if it.Status == "" {
+		it.Status = KBPublished
+	}
+	if it.Status != KBDraft && it.Status != KBReview && it.Status != KBPublished {
+		return it, apperr.New(apperr.Invalid, "status: %q is not draft, review or published", it.Status)
+	}
+	if it.Key == "" {
+		h := sha256.Sum256([]byte(it.Kind + "\x00" + it.Title + "\x00" + it.Body))
+		it.Key = "sha256:" + hex.EncodeToString(h[:16])
+	}
+	if len(it.Metadata) == 0 {
+		it.Metadata = json.RawMessage("{}")
+	} else {
+		var m map[string]any
+		if err := json.Unmarshal(it.Metadata, &m); err != nil || m == nil {
+			return it, apperr.New(apperr.Invalid, "knowledge item %q: metadata is not a JSON object", it.Title)
+		}
+	}
+	return it, nil
 }
 
 // SetKBStatus moves a record to another status (a new version, same

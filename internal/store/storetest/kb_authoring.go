@@ -121,6 +121,23 @@ func testKBAuthoring(e *env) {
 	if len(items) != 1 || items[0].Body != cur.Body || items[0].Version != 4 || string(items[0].Metadata) != `{"status":"piloted"}` {
 		e.t.Errorf("KBItems = %+v", items)
 	}
+	// a batch is all or nothing
+	batch := []store.KBItem{
+		{OrgID: o.ID, Key: "b1", Kind: "practice", Title: "Batch one", Status: store.KBDraft},
+		{OrgID: o.ID, Key: "b2", Kind: "practice", Title: "Batch two", Metadata: json.RawMessage(`[1]`)},
+	}
+	if _, _, err := e.s.PutKBItemsAs(e.ctx, batch, "imp@example.org", "import"); err == nil {
+		e.t.Error("a batch with a bad record was accepted")
+	}
+	if items, _ := e.s.KBItems(e.ctx, o.ID, store.KBFilter{Status: "all"}, 0); len(items) != 1 {
+		e.t.Errorf("a failed batch left %d records, want the 1 from before", len(items))
+	}
+	batch[1].Metadata = nil
+	c, u, err := e.s.PutKBItemsAs(e.ctx, batch, "imp@example.org", "import")
+	e.must(err)
+	if c != 2 || u != 0 {
+		e.t.Errorf("batch: %d created, %d updated", c, u)
+	}
 	other := e.org("authoring-other")
 	if vs, _ := e.s.KBVersions(e.ctx, other.ID, id); len(vs) != 0 {
 		e.t.Error("versions visible to another organisation")
