@@ -21,6 +21,8 @@ var knownPerms = map[auth.Permission]bool{
 	auth.PermManageUsers:    true,
 	auth.PermViewAudit:      true,
 	auth.PermManageReports:  true,
+	auth.PermKBEdit:         true, // kb_author.go
+	auth.PermKBReview:       true,
 }
 
 // pathValues are plausible values for the wildcards of route patterns.
