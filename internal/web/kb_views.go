@@ -479,7 +479,9 @@ func (s *Server) kbTimelinePage(w http.ResponseWriter, r *http.Request, c *reqCt
 	var rows []kbTimelineRow
 	for _, d := range decades {
 		for _, cell := range byDecade[d] {
-			sort.Slice(cell, func(i, j int) bool { return cell[i].Year < cell[j].Year || cell[i].Year == cell[j].Year && cell[i].Title < cell[j].Title })
+			sort.Slice(cell, func(i, j int) bool {
+				return cell[i].Year < cell[j].Year || cell[i].Year == cell[j].Year && cell[i].Title < cell[j].Title
+			})
 		}
 		rows = append(rows, kbTimelineRow{strconv.Itoa(d) + "s", byDecade[d]})
 	}
