@@ -160,7 +160,7 @@ func evidenceCards() []Item {
 					Text: "A modest but statistically significant reduction in crime and disorder (10 rigorous studies plus 45 pre/post); −33.8% in the 2024 update."},
 				Moderators: "Larger with broader responses involving several partners; even shallow problem solving still works.",
 				Citations: []Citation{{Text: "Weisburd, D., Telep, C. W., Hinkle, J. C. & Eck, J. E. (2008). The effects of problem-oriented policing on crime and disorder. Campbell Systematic Reviews 2008:14; Criminology & Public Policy (2010)."},
-					{Text: "Hinkle, J. C., Weisburd, D., Telep, C. W. & Petersen, K. (2024). Problem-oriented policing for reducing crime and disorder: an updated systematic review and meta-analysis. Policing 18, paae053."}},
+					{Text: "Hinkle, J. C., Weisburd, D., Telep, C. W. & Petersen, K. (2024). Policing 18, paae053 (updated meta-analysis of problem-oriented policing)."}},
 			}),
 		card("focused-deterrence", "Focused deterrence (\"pulling levers\")", "organised_crime", []string{"criminal_justice", "social", "prevention"},
 			"Direct, repeated communication with high-risk groups, backed by enforcement and support, reduces crime; most for gang and group gun violence.",
