@@ -184,8 +184,8 @@ func containsStr(ss []string, s string) bool {
 // cluster of words whose stem (in lang) or folded form is in forms, with the
 // matches wrapped in start and end marks; "" when nothing matches.
 func Snippet(text, lang string, forms map[string]bool, width int, start, end string) string {
-	if len(text) > 256<<10 {
-		text = text[:256<<10]
+	if len(text) > 64<<10 {
+		text = text[:64<<10]
 	}
 	type tok struct{ from, to int }
 	var toks []tok
@@ -204,11 +204,30 @@ func Snippet(text, lang string, forms map[string]bool, width int, start, end str
 		toks[len(toks)-1].to = len(text)
 	}
 	env := snowballstem.NewEnv("")
+	// a stem is, but for its last letter or two, a prefix of the folded
+	// word: words that start with none of the forms' prefixes are not
+	// stemmed at all
+	var prefixes []string
+	for f := range forms {
+		prefixes = append(prefixes, f[:max(1, min(len(f), len(f)-2))])
+	}
 	match := make([]bool, len(toks))
 	any := false
 	for i, t := range toks {
 		w := text[t.from:t.to]
-		if forms[Fold(w)] || forms[Stem(env, w, lang)] || forms[Stem(env, Fold(w), lang)] {
+		fw := Fold(w)
+		if forms[fw] {
+			match[i], any = true, true
+			continue
+		}
+		candidate := false
+		for _, p := range prefixes {
+			if strings.HasPrefix(fw, p) {
+				candidate = true
+				break
+			}
+		}
+		if candidate && (forms[Stem(env, w, lang)] || forms[Stem(env, fw, lang)]) {
 			match[i], any = true, true
 		}
 	}

@@ -158,7 +158,7 @@ func (s *Store) putKBTx(ctx context.Context, tx *sql.Tx, it KBItem, actor, note 
 	meta := string(it.Metadata)
 	var stT, stS, stB string
 	if s.dialect != "postgres" {
-		stT, stS, stB = kb.StemText(it.Title, it.Language), kb.StemText(it.Summary, it.Language), kb.StemText(it.Body, it.Language)
+		stT, stS, stB = kbStems(it.Title, it.Summary, it.Body, it.Language)
 	}
 	now := s.now().Unix()
 	var id int64
@@ -326,6 +326,17 @@ func (s *Store) KBItems(ctx context.Context, orgID int64, f KBFilter, limit int)
 	return out, rows.Err()
 }
 
+// kbStems returns the stemmed columns of a record on SQLite. The title's
+// is never "" (a title without words gets a space), so that
+// kbBackfillStems can tell a record still to be stemmed.
+func kbStems(title, summary, body, lang string) (string, string, string) {
+	t := kb.StemText(title, lang)
+	if t == "" {
+		t = " "
+	}
+	return t, kb.StemText(summary, lang), kb.StemText(body, lang)
+}
+
 // kbBackfillStems fills the stemmed columns of records that have none (on
 // SQLite, after the migration that added them or a copy from PostgreSQL).
 func (s *Store) kbBackfillStems(ctx context.Context) error {
@@ -333,7 +344,7 @@ func (s *Store) kbBackfillStems(ctx context.Context) error {
 		return nil
 	}
 	for {
-		rows, err := s.w.QueryContext(ctx, `SELECT id, language, title, summary, body FROM kb_items WHERE stem_title = '' AND title <> '' LIMIT 200`)
+		rows, err := s.w.QueryContext(ctx, `SELECT id, language, title, summary, body FROM kb_items WHERE stem_title = '' ORDER BY id LIMIT 200`)
 		if err != nil {
 			return err
 		}
@@ -356,8 +367,8 @@ func (s *Store) kbBackfillStems(ctx context.Context) error {
 		}
 		err = s.tx(ctx, func(tx *sql.Tx) error {
 			for _, r := range recs {
-				if _, err := tx.ExecContext(ctx, `UPDATE kb_items SET stem_title = $2, stem_summary = $3, stem_body = $4 WHERE id = $1`, r.id,
-					kb.StemText(r.title, r.lang), kb.StemText(r.summary, r.lang), kb.StemText(r.body, r.lang)); err != nil {
+				t, su, b := kbStems(r.title, r.summary, r.body, r.lang)
+				if _, err := tx.ExecContext(ctx, `UPDATE kb_items SET stem_title = $2, stem_summary = $3, stem_body = $4 WHERE id = $1`, r.id, t, su, b); err != nil {
 					return err
 				}
 			}
@@ -535,17 +546,23 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 		args = []any{orgID, strings.Join(groups, sep), lang}
 		where, a := kbWhere(f, args)
 		args = append(a, limit)
-		q = `SELECT ` + kbHitCols + `,
-				-bm25(kb_fts, 10.0, 4.0, 1.0) * CASE WHEN i.language = $3 THEN 1.25 ELSE 1 END AS score,
+		// The best kbPool matches by bm25 come from the FTS index alone
+		// (FTS5 sorts by rank inside the virtual table), then the filters
+		// and the language boost apply to them. When the pool was full and
+		// fewer than limit records passed the filters, the search runs again
+		// over every match.
+		args = append(args, kbPool)
+		pool := `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2 ORDER BY rank LIMIT $` + strconv.Itoa(len(args)) + `)`
+		query := func(from string) string {
+			return `SELECT ` + kbHitCols + `,
+				-f.rank * CASE WHEN i.language = $3 THEN 1.25 ELSE 1 END AS score,
 				substr(i.body, 1, 65536)
-			FROM kb_fts JOIN kb_items i ON i.id = kb_fts.rowid
-			WHERE kb_fts MATCH $2 AND i.org_id = $1` + where + `
-			ORDER BY score DESC, i.id LIMIT $` + strconv.Itoa(len(args))
-		rows, err := s.r.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, err
+			FROM ` + from + ` f JOIN kb_items i ON i.id = f.rowid
+			WHERE i.org_id = $1` + where + `
+			ORDER BY score DESC, i.id LIMIT $` + strconv.Itoa(len(args)-1)
 		}
-		hits, err := scanHits(rows)
+		hits, pooled, err := s.kbPoolQuery(ctx, query(pool), `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2)`, query, args, limit)
+		_ = pooled
 		for i := range hits {
 			h := &hits[i]
 			snip := kb.Snippet(h.Snippet, h.Language, forms, 24, SnippetStart, SnippetEnd)
@@ -561,6 +578,36 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 		return nil, err
 	}
 	return scanHits(rows)
+}
+
+// kbPool is the number of best FTS matches the SQLite search ranks and
+// filters before falling back to every match.
+const kbPool = 200
+
+// kbPoolQuery runs the pooled query, and the unpooled one when the pool
+// may have hidden records that pass the filters.
+func (s *Store) kbPoolQuery(ctx context.Context, pooled, all string, query func(string) string, args []any, limit int) ([]KBHit, bool, error) {
+	rows, err := s.r.QueryContext(ctx, pooled, args...)
+	if err != nil {
+		return nil, true, err
+	}
+	hits, err := scanHits(rows)
+	if err != nil || len(hits) >= limit {
+		return hits, true, err
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM kb_fts WHERE kb_fts MATCH $1 LIMIT $2)`, args[1], kbPool).Scan(&n); err != nil {
+		return nil, true, err
+	}
+	if n < kbPool {
+		return hits, true, nil // every match was in the pool
+	}
+	rows, err = s.r.QueryContext(ctx, query(all), args...)
+	if err != nil {
+		return nil, false, err
+	}
+	hits, err = scanHits(rows)
+	return hits, false, err
 }
 
 func scanHits(rows *sql.Rows) ([]KBHit, error) {

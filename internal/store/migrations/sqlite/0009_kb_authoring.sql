@@ -11,6 +11,9 @@ ALTER TABLE kb_items ADD COLUMN stem_title TEXT NOT NULL DEFAULT '';
 ALTER TABLE kb_items ADD COLUMN stem_summary TEXT NOT NULL DEFAULT '';
 ALTER TABLE kb_items ADD COLUMN stem_body TEXT NOT NULL DEFAULT '';
 CREATE INDEX kb_items_org_status ON kb_items(org_id, status, kind);
+-- records still to be stemmed (kbBackfillStems at open): a partial index, so
+-- that the check costs nothing once every record is stemmed
+CREATE INDEX kb_items_unstemmed ON kb_items(id) WHERE stem_title = '';
 
 CREATE TABLE kb_versions (
   id         INTEGER PRIMARY KEY,
