@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/icarus-city/icarus/internal/apperr"
@@ -50,6 +51,31 @@ func testKBStemming(e *env) {
 		if !strings.Contains(hs[0].Snippet, store.SnippetStart) {
 			e.t.Errorf("SearchKB(%q): snippet %q has no highlight", c.q, hs[0].Snippet)
 		}
+	}
+}
+
+// testKBPoolFallback: a record that passes the filters is found even when
+// more than 200 better-ranked matches do not (SQLite ranks a pool first).
+func testKBPoolFallback(e *env) {
+	o := e.org("pool")
+	var docs []store.KBItem
+	for i := range 230 {
+		docs = append(docs, store.KBItem{OrgID: o.ID, Key: fmt.Sprintf("d%d", i), Kind: "document", Language: "en",
+			Title: fmt.Sprintf("Lighting report %d", i), Body: "Street lighting and lighting again."})
+	}
+	docs = append(docs, store.KBItem{OrgID: o.ID, Key: "p", Kind: "practice", Language: "en", Title: "Park wardens",
+		Body: strings.Repeat("Wardens patrol the park. ", 40) + "Some lighting."})
+	_, _, err := e.s.PutKBItemsAs(e.ctx, docs, "", "")
+	e.must(err)
+	hs, err := e.s.SearchKB(e.ctx, o.ID, "lighting", "", store.KBFilter{Kind: "practice"}, 10)
+	e.must(err)
+	if len(hs) != 1 || hs[0].Title != "Park wardens" {
+		e.t.Errorf("filtered search past the pool: %v", hs)
+	}
+	hs, err = e.s.SearchKB(e.ctx, o.ID, "lighting", "", store.KBFilter{}, 20)
+	e.must(err)
+	if len(hs) != 20 || !strings.HasPrefix(hs[0].Title, "Lighting report") {
+		e.t.Errorf("unfiltered search: %d hits", len(hs))
 	}
 }
 

@@ -151,6 +151,7 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"KB/Search", testKBSearch},
 		{"KB/Stemming", testKBStemming},   // kb_authoring.go
 		{"KB/Authoring", testKBAuthoring}, // kb_authoring.go
+		{"KB/PoolFallback", testKBPoolFallback},
 		{"Surveys", testSurveys},
 		{"Backup", testBackup},
 		{"ConcurrentReaders", testConcurrentReaders},
