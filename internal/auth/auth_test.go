@@ -82,3 +82,18 @@ func TestManageReports(t *testing.T) {
 		}
 	}
 }
+
+// TestKBPermissions: editors (admin, analyst, coordinator) write drafts;
+// reviewers (admin, coordinator) publish.
+func TestKBPermissions(t *testing.T) {
+	edit := map[Role]bool{Admin: true, Analyst: true, Coordinator: true}
+	review := map[Role]bool{Admin: true, Coordinator: true}
+	for _, r := range append(Roles(), Public) {
+		if got := Allows(r, PermKBEdit); got != edit[r] {
+			t.Errorf("Allows(%s, kb_edit) = %v", r, got)
+		}
+		if got := Allows(r, PermKBReview); got != review[r] {
+			t.Errorf("Allows(%s, kb_review) = %v", r, got)
+		}
+	}
+}

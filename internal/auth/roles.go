@@ -41,6 +41,8 @@ const (
 	PermManageSurveys  Permission = "manage_surveys"  // build and import surveys, run campaigns, assign surveyors
 	PermCollect        Permission = "collect"         // collect field-survey responses and session feedback
 	PermManageServices Permission = "manage_services" // Open311 categories (services): names, sensitivity, ICCS, department, attributes
+	PermKBEdit         Permission = "kb_edit"         // knowledge base: write drafts, submit them for review, import records
+	PermKBReview       Permission = "kb_review"       // knowledge base: publish or send back records in review
 )
 
 // Allows reports whether role r has permission p.
@@ -58,6 +60,10 @@ func Allows(r Role, p Permission) bool {
 		return r == Admin || r == Coordinator
 	case PermCollect:
 		return r == Admin || r == Coordinator || r == Analyst || r == Field
+	case PermKBEdit:
+		return r == Admin || r == Analyst || r == Coordinator
+	case PermKBReview:
+		return r == Admin || r == Coordinator
 	case PermManageUsers, PermViewAudit, PermManageServices:
 		return r == Admin
 	}

@@ -25,9 +25,9 @@ const maxKBFile = 64 << 20
 
 func runKB(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.Stdout, "Usage: icarus kb import DIR [flags] | kb search QUERY [flags] | kb seed [flags]\n\nRun 'icarus kb <command> --help' for the flags of each.")
+		fmt.Fprintln(env.Stdout, "Usage: icarus kb import DIR [flags] | kb search QUERY [flags] | kb seed [flags] | kb export [flags] | kb import-records FILE [flags]\n\nRun 'icarus kb <command> --help' for the flags of each.")
 		if len(args) == 0 {
-			return apperr.New(apperr.Invalid, "say what to do: import, search or seed")
+			return apperr.New(apperr.Invalid, "say what to do: import, import-records, export, search or seed")
 		}
 		return nil
 	}
@@ -38,8 +38,12 @@ func runKB(ctx context.Context, env *Env, args []string) error {
 		return kbSearch(ctx, env, args[1:])
 	case "seed":
 		return kbSeedCmd(ctx, env, args[1:])
+	case "export":
+		return kbExport(ctx, env, args[1:]) // kb_exchange.go
+	case "import-records":
+		return kbImportRecords(ctx, env, args[1:])
 	}
-	return apperr.New(apperr.Invalid, "unknown kb command %q: want import, search or seed", args[0])
+	return apperr.New(apperr.Invalid, "unknown kb command %q: want import, import-records, export, search or seed", args[0])
 }
 
 // toStoreItem converts a capability record to the store's.

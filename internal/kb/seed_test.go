@@ -1,6 +1,9 @@
 package kb
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestSeed(t *testing.T) {
 	seen := map[string]bool{}
@@ -35,5 +38,41 @@ func TestSeed(t *testing.T) {
 	}
 	if tools != 6 {
 		t.Errorf("%d pilot tools, want the six IcARUS cities", tools)
+	}
+}
+
+// Every shipped evidence card carries the EMMIE fields, valid, with its
+// citations; every shipped finding has a type and references.
+func TestSeedEvidenceAndFindings(t *testing.T) {
+	cards, finds := 0, 0
+	for _, it := range Seed() {
+		switch it.Kind {
+		case KindEvidence:
+			cards++
+			b, _ := json.Marshal(it.Metadata)
+			e, ok, err := EvidenceOf(b)
+			if err != nil || !ok {
+				t.Fatalf("%s: no EMMIE fields (%v)", it.Key, err)
+			}
+			for _, err := range e.Validate() {
+				t.Errorf("%s: %v", it.Key, err)
+			}
+			if e.Focus == "" || e.Effect.Text == "" || e.Effect.Outcome == "" || len(e.Citations) == 0 || e.LastReviewed == "" || e.Backfire == "" || e.Displacement == "" {
+				t.Errorf("%s: incomplete card %+v", it.Key, e)
+			}
+			if it.Year == 0 {
+				t.Errorf("%s: no review year", it.Key)
+			}
+		case KindFinding:
+			finds++
+			b, _ := json.Marshal(it.Metadata)
+			f, err := FindingOf(b)
+			if err != nil || !ValidFindingType(f.Type) || len(f.References) == 0 || f.Period == "" {
+				t.Errorf("%s: finding %+v (%v)", it.Key, f, err)
+			}
+		}
+	}
+	if cards < 15 || finds < 8 {
+		t.Errorf("%d evidence cards, %d findings", cards, finds)
 	}
 }

@@ -24,9 +24,9 @@ func copyOrder() []string {
 		"jobs",
 		"surveys", "survey_versions", "campaigns", "campaign_assignments", "survey_responses", "campaign_feedback", "survey_tokens", "survey_contacts",
 		"api_keys", "open311_settings", "open311_services", "service_requests", "service_request_updates",
-		"kb_items",
 		"analyses",
 		"report_photos", "mail_outbox", "report_notified",
+		"kb_items", "kb_versions",
 	}
 }
 

@@ -7,12 +7,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/icarus-city/icarus/internal/apperr"
+	"github.com/icarus-city/icarus/internal/kb"
 )
 
 // KBItem is one record of the knowledge base: a tool or practice, an
@@ -36,6 +38,8 @@ type KBItem struct {
 	Year         int
 	Source       string          // URL or file name
 	Metadata     json.RawMessage // a JSON object ("{}" when empty)
+	Status       string          // draft, review, published ("" = published when put)
+	Version      int             // number of saves; when non-zero in PutKBItem, the version the caller edited (conflict if it changed)
 	Created      time.Time
 	Updated      time.Time
 }
@@ -47,6 +51,7 @@ type KBFilter struct {
 	CrossCutting string
 	Language     string
 	Country      string
+	Status       string // "" = published only; "all" = every status; or one status
 }
 
 // KBHit is one ranked search result. Snippet is an extract of the matching
@@ -73,65 +78,213 @@ const (
 	SnippetEnd   = "\x03"
 )
 
+// KB record statuses.
+const (
+	KBDraft     = "draft"
+	KBReview    = "review"
+	KBPublished = "published"
+)
+
+// KBVersion is one saved state of a record.
+type KBVersion struct {
+	Version int
+	Status  string
+	Record  json.RawMessage // the record as saved: KBItem as JSON
+	Actor   string
+	Note    string
+	Created time.Time
+}
+
 // PutKBItem inserts the item, or updates the organisation's item with the
-// same Key, and returns its id and whether it was created.
+// same Key, and returns its id and whether it was created. See PutKBItemAs.
 func (s *Store) PutKBItem(ctx context.Context, it KBItem) (int64, bool, error) {
-	it.Kind = strings.TrimSpace(it.Kind)
-	it.Title = strings.TrimSpace(it.Title)
-	if it.OrgID == 0 {
-		return 0, false, apperr.New(apperr.Invalid, "knowledge item without an organisation")
+	return s.PutKBItemAs(ctx, it, "", "")
+}
+
+// kbSnapshot is what a version keeps of a record.
+func kbSnapshot(it KBItem) []byte {
+	it.ID, it.OrgID, it.Created, it.Updated, it.Version = 0, 0, time.Time{}, time.Time{}, 0
+	b, _ := json.Marshal(it)
+	return b
+}
+
+// PutKBItemAs saves the item (insert, or update of the item with the same
+// Key) as actor, with a note, and keeps the saved state as a new version.
+// Putting a record identical to the stored one changes nothing (no new
+// version). When it.Version is non-zero and the stored record has another
+// version, the save is refused as a conflict (someone saved in between).
+func (s *Store) PutKBItemAs(ctx context.Context, it KBItem, actor, note string) (int64, bool, error) {
+	it, err := s.prepKB(it)
+	if err != nil {
+		return 0, false, err
 	}
-	if it.Kind == "" || it.Title == "" {
-		return 0, false, apperr.New(apperr.Invalid, "knowledge item needs a kind and a title")
-	}
-	if it.Key == "" {
-		h := sha256.Sum256([]byte(it.Kind + "\x00" + it.Title + "\x00" + it.Body))
-		it.Key = "sha256:" + hex.EncodeToString(h[:16])
-	}
-	meta := "{}"
-	if len(it.Metadata) > 0 {
-		var m map[string]any
-		if err := json.Unmarshal(it.Metadata, &m); err != nil {
-			return 0, false, apperr.Wrap(apperr.Invalid, err, "knowledge item %q: metadata is not a JSON object", it.Title)
-		}
-		meta = string(it.Metadata)
-	}
-	now := s.now().Unix()
 	var id int64
-	created := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM kb_items WHERE org_id = $1 AND source_key = $2`, it.OrgID, it.Key).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			created = true
-			return tx.QueryRowContext(ctx, `INSERT INTO kb_items (org_id, source_key, kind, title, summary, body, language, focus_area,
-					cross_cutting, approaches, city, country, year, source, metadata, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
-				it.OrgID, it.Key, it.Kind, it.Title, it.Summary, it.Body, it.Language, it.FocusArea,
-				strings.Join(it.CrossCutting, ","), strings.Join(it.Approaches, ","), it.City, it.Country, it.Year, it.Source, meta, now).Scan(&id)
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE kb_items SET kind = $2, title = $3, summary = $4, body = $5, language = $6, focus_area = $7,
-				cross_cutting = $8, approaches = $9, city = $10, country = $11, year = $12, source = $13, metadata = $14, updated_at = $15
-			WHERE id = $1`, id, it.Kind, it.Title, it.Summary, it.Body, it.Language, it.FocusArea,
-			strings.Join(it.CrossCutting, ","), strings.Join(it.Approaches, ","), it.City, it.Country, it.Year, it.Source, meta, now)
+	var created bool
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, created, err = s.putKBTx(ctx, tx, it, actor, note)
 		return err
 	})
 	return id, created, err
 }
 
-// KBItem returns one item of the organisation.
-func (s *Store) KBItem(ctx context.Context, orgID, id int64) (KBItem, error) {
+// PutKBItemsAs saves several items in one transaction: all or none.
+func (s *Store) PutKBItemsAs(ctx context.Context, items []KBItem, actor, note string) (created, updated int, err error) {
+	for i := range items {
+		if items[i], err = s.prepKB(items[i]); err != nil {
+			return 0, 0, fmt.Errorf("record %d: %w", i+1, err)
+		}
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		created, updated = 0, 0
+		for i, it := range items {
+			_, c, err := s.putKBTx(ctx, tx, it, actor, note)
+			if err != nil {
+				return fmt.Errorf("record %d (%s): %w", i+1, it.Title, err)
+			}
+			if c {
+				created++
+			} else {
+				updated++
+			}
+		}
+		return nil
+	})
+	return created, updated, err
+}
+
+// putKBTx writes a prepared item (prepKB) inside tx.
+func (s *Store) putKBTx(ctx context.Context, tx *sql.Tx, it KBItem, actor, note string) (int64, bool, error) {
+	meta := string(it.Metadata)
+	var stT, stS, stB string
+	if s.dialect != "postgres" {
+		stT, stS, stB = kbStems(it.Title, it.Summary, it.Body, it.Language)
+	}
+	now := s.now().Unix()
+	var id int64
+	created := false
+	err := func() error {
+		expect := it.Version
+		var version int
+		var oldSnap []byte
+		cur, err := s.kbItemTx(ctx, tx, it.OrgID, 0, it.Key)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			created = true
+			version = 1
+			if err := tx.QueryRowContext(ctx, `INSERT INTO kb_items (org_id, source_key, kind, title, summary, body, language, focus_area,
+					cross_cutting, approaches, city, country, year, source, metadata, status, version, stem_title, stem_summary, stem_body, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $19, $20, $20) RETURNING id`,
+				it.OrgID, it.Key, it.Kind, it.Title, it.Summary, it.Body, it.Language, it.FocusArea,
+				strings.Join(it.CrossCutting, ","), strings.Join(it.Approaches, ","), it.City, it.Country, it.Year, it.Source, meta, it.Status,
+				stT, stS, stB, now).Scan(&id); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			id = cur.ID
+			if expect != 0 && expect != cur.Version {
+				return apperr.New(apperr.Conflict, "%q was saved by someone else meanwhile (version %d, you edited version %d): reload it", cur.Title, cur.Version, expect)
+			}
+			oldSnap = kbSnapshot(cur)
+			if string(oldSnap) == string(kbSnapshot(it)) {
+				return nil // unchanged: no new version
+			}
+			version = cur.Version + 1
+			if _, err := tx.ExecContext(ctx, `UPDATE kb_items SET kind = $2, title = $3, summary = $4, body = $5, language = $6, focus_area = $7,
+					cross_cutting = $8, approaches = $9, city = $10, country = $11, year = $12, source = $13, metadata = $14, updated_at = $15,
+					status = $16, version = $17, stem_title = $18, stem_summary = $19, stem_body = $20
+				WHERE id = $1`, id, it.Kind, it.Title, it.Summary, it.Body, it.Language, it.FocusArea,
+				strings.Join(it.CrossCutting, ","), strings.Join(it.Approaches, ","), it.City, it.Country, it.Year, it.Source, meta, now,
+				it.Status, version, stT, stS, stB); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO kb_versions (item_id, org_id, version, status, record, actor, note, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, it.OrgID, version, it.Status, string(kbSnapshot(it)), actor, note, now)
+		return err
+	}()
+	return id, created, err
+}
+
+// prepKB checks an item and fills its defaults (status, key, metadata).
+func (s *Store) prepKB(it KBItem) (KBItem, error) {
+	it.Kind = strings.TrimSpace(it.Kind)
+	it.Title = strings.TrimSpace(it.Title)
+	if it.OrgID == 0 {
+		return it, apperr.New(apperr.Invalid, "knowledge item without an organisation")
+	}
+	if it.Kind == "" || it.Title == "" {
+		return it, apperr.New(apperr.Invalid, "knowledge item needs a kind and a title")
+	}
+	if it.Status == "" {
+		it.Status = KBPublished
+	}
+	if it.Status != KBDraft && it.Status != KBReview && it.Status != KBPublished {
+		return it, apperr.New(apperr.Invalid, "status: %q is not draft, review or published", it.Status)
+	}
+	if it.Key == "" {
+		h := sha256.Sum256([]byte(it.Kind + "\x00" + it.Title + "\x00" + it.Body))
+		it.Key = "sha256:" + hex.EncodeToString(h[:16])
+	}
+	if len(it.Metadata) == 0 {
+		it.Metadata = json.RawMessage("{}")
+	} else {
+		var m map[string]any
+		if err := json.Unmarshal(it.Metadata, &m); err != nil || m == nil {
+			return it, apperr.New(apperr.Invalid, "knowledge item %q: metadata is not a JSON object", it.Title)
+		}
+	}
+	return it, nil
+}
+
+// SetKBStatus moves a record to another status (a new version, same
+// content) and returns the record as it was before.
+func (s *Store) SetKBStatus(ctx context.Context, orgID, id int64, status, actor, note string) (KBItem, error) {
+	it, err := s.KBItem(ctx, orgID, id)
+	if err != nil {
+		return it, err
+	}
+	next := it
+	next.Status = status
+	_, _, err = s.PutKBItemAs(ctx, next, actor, note)
+	return it, err
+}
+
+// KBVersions returns the saved versions of a record, newest first.
+func (s *Store) KBVersions(ctx context.Context, orgID, id int64) ([]KBVersion, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT version, status, record, actor, note, created_at FROM kb_versions
+		WHERE org_id = $1 AND item_id = $2 ORDER BY version DESC`, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []KBVersion
+	for rows.Next() {
+		var v KBVersion
+		var rec string
+		var at int64
+		if err := rows.Scan(&v.Version, &v.Status, &rec, &v.Actor, &v.Note, &at); err != nil {
+			return nil, err
+		}
+		v.Record, v.Created = json.RawMessage(rec), time.Unix(at, 0).UTC()
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+const kbItemCols = `id, org_id, source_key, kind, title, summary, body, language, focus_area, cross_cutting,
+	approaches, city, country, year, source, metadata, status, version, created_at, updated_at`
+
+func scanKBItem(sc interface{ Scan(...any) error }) (KBItem, error) {
 	var it KBItem
 	var cc, ap, meta string
 	var created, updated int64
-	err := s.r.QueryRowContext(ctx, `SELECT id, org_id, source_key, kind, title, summary, body, language, focus_area, cross_cutting,
-			approaches, city, country, year, source, metadata, created_at, updated_at
-		FROM kb_items WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&it.ID, &it.OrgID, &it.Key, &it.Kind, &it.Title, &it.Summary,
-		&it.Body, &it.Language, &it.FocusArea, &cc, &ap, &it.City, &it.Country, &it.Year, &it.Source, &meta, &created, &updated)
+	err := sc.Scan(&it.ID, &it.OrgID, &it.Key, &it.Kind, &it.Title, &it.Summary,
+		&it.Body, &it.Language, &it.FocusArea, &cc, &ap, &it.City, &it.Country, &it.Year, &it.Source, &meta, &it.Status, &it.Version, &created, &updated)
 	if err != nil {
-		return it, notFound(err, "knowledge item")
+		return it, err
 	}
 	it.CrossCutting, it.Approaches = splitList(cc), splitList(ap)
 	it.Metadata = json.RawMessage(meta)
@@ -139,9 +292,106 @@ func (s *Store) KBItem(ctx context.Context, orgID, id int64) (KBItem, error) {
 	return it, nil
 }
 
-// KBCounts returns the number of the organisation's items per kind.
+// kbItemTx reads one item by id or (id 0) by key inside a transaction.
+func (s *Store) kbItemTx(ctx context.Context, tx *sql.Tx, orgID, id int64, key string) (KBItem, error) {
+	if id != 0 {
+		return scanKBItem(tx.QueryRowContext(ctx, `SELECT `+kbItemCols+` FROM kb_items WHERE org_id = $1 AND id = $2`, orgID, id))
+	}
+	return scanKBItem(tx.QueryRowContext(ctx, `SELECT `+kbItemCols+` FROM kb_items WHERE org_id = $1 AND source_key = $2`, orgID, key))
+}
+
+// KBItems returns the organisation's full records that pass the filter
+// (kind, focus area, cross-cutting issue, language, country, status), by
+// kind and title, at most limit (0 = all).
+func (s *Store) KBItems(ctx context.Context, orgID int64, f KBFilter, limit int) ([]KBItem, error) {
+	where, args := kbWhere(f, []any{orgID})
+	q := `SELECT ` + strings.ReplaceAll(kbItemCols, "id, org_id", "i.id, i.org_id") + ` FROM kb_items i WHERE i.org_id = $1` + where + ` ORDER BY i.kind, i.title, i.id`
+	if limit > 0 {
+		args = append(args, limit)
+		q += ` LIMIT $` + strconv.Itoa(len(args))
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []KBItem
+	for rows.Next() {
+		it, err := scanKBItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// kbStems returns the stemmed columns of a record on SQLite. The title's
+// is never "" (a title without words gets a space), so that
+// kbBackfillStems can tell a record still to be stemmed.
+func kbStems(title, summary, body, lang string) (string, string, string) {
+	t := kb.StemText(title, lang)
+	if t == "" {
+		t = " "
+	}
+	return t, kb.StemText(summary, lang), kb.StemText(body, lang)
+}
+
+// kbBackfillStems fills the stemmed columns of records that have none (on
+// SQLite, after the migration that added them or a copy from PostgreSQL).
+func (s *Store) kbBackfillStems(ctx context.Context) error {
+	if s.dialect == "postgres" {
+		return nil
+	}
+	for {
+		rows, err := s.w.QueryContext(ctx, `SELECT id, language, title, summary, body FROM kb_items WHERE stem_title = '' ORDER BY id LIMIT 200`)
+		if err != nil {
+			return err
+		}
+		type rec struct {
+			id                         int64
+			lang, title, summary, body string
+		}
+		var recs []rec
+		for rows.Next() {
+			var r rec
+			if err := rows.Scan(&r.id, &r.lang, &r.title, &r.summary, &r.body); err != nil {
+				rows.Close()
+				return err
+			}
+			recs = append(recs, r)
+		}
+		rows.Close()
+		if len(recs) == 0 {
+			return nil
+		}
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			for _, r := range recs {
+				t, su, b := kbStems(r.title, r.summary, r.body, r.lang)
+				if _, err := tx.ExecContext(ctx, `UPDATE kb_items SET stem_title = $2, stem_summary = $3, stem_body = $4 WHERE id = $1`, r.id, t, su, b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// KBItem returns one item of the organisation, whatever its status.
+func (s *Store) KBItem(ctx context.Context, orgID, id int64) (KBItem, error) {
+	it, err := scanKBItem(s.r.QueryRowContext(ctx, `SELECT `+kbItemCols+` FROM kb_items WHERE org_id = $1 AND id = $2`, orgID, id))
+	if err != nil {
+		return it, notFound(err, "knowledge item")
+	}
+	return it, nil
+}
+
+// KBCounts returns the number of the organisation's published items per kind.
 func (s *Store) KBCounts(ctx context.Context, orgID int64) (map[string]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT kind, count(*) FROM kb_items WHERE org_id = $1 GROUP BY kind`, orgID)
+	rows, err := s.r.QueryContext(ctx, `SELECT kind, count(*) FROM kb_items WHERE org_id = $1 AND status = 'published' GROUP BY kind`, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +475,13 @@ func kbWhere(f KBFilter, args []any) (string, []any) {
 	if f.Country != "" {
 		add("i.country = ?", f.Country)
 	}
+	switch f.Status {
+	case "all":
+	case "":
+		add("i.status = ?", KBPublished)
+	default:
+		add("i.status = ?", f.Status)
+	}
 	return b.String(), args
 }
 
@@ -268,29 +525,89 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 					'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
 			FROM hits h, q ORDER BY h.score DESC, h.id`
 	} else {
-		quoted := make([]string, len(terms))
+		// each word matches its folded form or its stem in any language
+		// (the stem_* columns hold each record's words stemmed in its own
+		// language, then folded: kb.StemText)
+		forms := map[string]bool{}
+		groups := make([]string, len(terms))
 		for i, t := range terms {
-			quoted[i] = `"` + t + `"`
+			fs := kb.QueryForms(t)
+			q := make([]string, len(fs))
+			for j, f := range fs {
+				q[j] = `"` + f + `"`
+				forms[f] = true
+			}
+			groups[i] = "(" + strings.Join(q, " OR ") + ")"
 		}
-		sep := " "
+		sep := " AND "
 		if anyWord {
 			sep = " OR "
 		}
-		args = []any{orgID, strings.Join(quoted, sep), lang}
+		args = []any{orgID, strings.Join(groups, sep), lang}
 		where, a := kbWhere(f, args)
 		args = append(a, limit)
-		q = `SELECT ` + kbHitCols + `,
-				-bm25(kb_fts, 10.0, 4.0, 1.0) * CASE WHEN i.language = $3 THEN 1.25 ELSE 1 END AS score,
-				CASE WHEN i.body <> '' THEN snippet(kb_fts, 2, char(2), char(3), '…', 24) ELSE snippet(kb_fts, -1, char(2), char(3), '…', 24) END
-			FROM kb_fts JOIN kb_items i ON i.id = kb_fts.rowid
-			WHERE kb_fts MATCH $2 AND i.org_id = $1` + where + `
-			ORDER BY score DESC, i.id LIMIT $` + strconv.Itoa(len(args))
+		// The best kbPool matches by bm25 come from the FTS index alone
+		// (FTS5 sorts by rank inside the virtual table), then the filters
+		// and the language boost apply to them. When the pool was full and
+		// fewer than limit records passed the filters, the search runs again
+		// over every match.
+		args = append(args, kbPool)
+		pool := `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2 ORDER BY rank LIMIT $` + strconv.Itoa(len(args)) + `)`
+		query := func(from string) string {
+			return `SELECT ` + kbHitCols + `,
+				-f.rank * CASE WHEN i.language = $3 THEN 1.25 ELSE 1 END AS score,
+				substr(i.body, 1, 65536)
+			FROM ` + from + ` f JOIN kb_items i ON i.id = f.rowid
+			WHERE i.org_id = $1` + where + `
+			ORDER BY score DESC, i.id LIMIT $` + strconv.Itoa(len(args)-1)
+		}
+		hits, pooled, err := s.kbPoolQuery(ctx, query(pool), `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2)`, query, args, limit)
+		_ = pooled
+		for i := range hits {
+			h := &hits[i]
+			snip := kb.Snippet(h.Snippet, h.Language, forms, 24, SnippetStart, SnippetEnd)
+			if snip == "" {
+				snip = kb.Snippet(h.Summary, h.Language, forms, 24, SnippetStart, SnippetEnd)
+			}
+			h.Snippet = snip
+		}
+		return hits, err
 	}
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	return scanHits(rows)
+}
+
+// kbPool is the number of best FTS matches the SQLite search ranks and
+// filters before falling back to every match.
+const kbPool = 200
+
+// kbPoolQuery runs the pooled query, and the unpooled one when the pool
+// may have hidden records that pass the filters.
+func (s *Store) kbPoolQuery(ctx context.Context, pooled, all string, query func(string) string, args []any, limit int) ([]KBHit, bool, error) {
+	rows, err := s.r.QueryContext(ctx, pooled, args...)
+	if err != nil {
+		return nil, true, err
+	}
+	hits, err := scanHits(rows)
+	if err != nil || len(hits) >= limit {
+		return hits, true, err
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM kb_fts WHERE kb_fts MATCH $1 LIMIT $2)`, args[1], kbPool).Scan(&n); err != nil {
+		return nil, true, err
+	}
+	if n < kbPool {
+		return hits, true, nil // every match was in the pool
+	}
+	rows, err = s.r.QueryContext(ctx, query(all), args...)
+	if err != nil {
+		return nil, false, err
+	}
+	hits, err = scanHits(rows)
+	return hits, false, err
 }
 
 func scanHits(rows *sql.Rows) ([]KBHit, error) {

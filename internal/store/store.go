@@ -115,6 +115,10 @@ func openSQLiteFile(ctx context.Context, path string, opt Options) (*Store, erro
 		w.Close()
 		return nil, err
 	}
+	if err := s.kbBackfillStems(ctx); err != nil { // kb.go
+		w.Close()
+		return nil, err
+	}
 	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas)
 	if err != nil {
 		w.Close()

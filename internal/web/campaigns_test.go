@@ -16,6 +16,7 @@ import (
 	"github.com/icarus-city/icarus/internal/survey/xlsform"
 )
 
+// postForm posts a form, with the session's CSRF token when signed in.
 func postForm(t *testing.T, e *env, path string, s *session, vals url.Values) response {
 	t.Helper()
 	if s != nil {

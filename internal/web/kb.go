@@ -1,9 +1,9 @@
 package web
 
 import (
-	"encoding/json"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,6 +39,13 @@ func (s *Server) kbLabel(lang, family, code string) string {
 		return msg
 	}
 	return code
+}
+
+// kbMsg translates a message of a family of keys (kb.status., kb.caveat.,
+// ...) whose every member the catalogs define (TestKBTaxonomyKeys).
+func (s *Server) kbMsg(lang, family, code string) string {
+	key := family + code
+	return s.cat.T(lang, key)
 }
 
 // kbFilterFrom reads the filters of a search from the query string.
@@ -135,6 +142,10 @@ func (s *Server) kbItemPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if err != nil {
 		return err
 	}
+	canEdit := auth.Allows(c.role, auth.PermKBEdit)
+	if it.Status != store.KBPublished && !canEdit {
+		return apperr.New(apperr.NotFound, "") // drafts are not public
+	}
 	var cc, ap []string
 	for _, x := range it.CrossCutting {
 		cc = append(cc, s.kbLabel(c.lang, "kb.cc.", x))
@@ -142,22 +153,7 @@ func (s *Server) kbItemPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	for _, x := range it.Approaches {
 		ap = append(ap, s.kbLabel(c.lang, "kb.approach.", x))
 	}
-	var meta map[string]any
-	json.Unmarshal(it.Metadata, &meta)
-	var metaRows [][2]string
-	for _, k := range sortedKeys(meta) {
-		v, _ := json.Marshal(meta[k])
-		val := string(v)
-		if str, ok := meta[k].(string); ok {
-			val = str
-		}
-		metaRows = append(metaRows, [2]string{k, val})
-	}
-	link := ""
-	if strings.HasPrefix(it.Source, "https://") || strings.HasPrefix(it.Source, "http://") {
-		link = strings.Fields(it.Source)[0]
-	}
-	return s.render(w, r, c, "kbitem", 200, &page{Title: it.Title, Active: "knowledge", Data: map[string]any{
+	data := map[string]any{
 		"Item":       it,
 		"Kind":       s.kbLabel(c.lang, "kb.kind.", it.Kind),
 		"Focus":      s.kbLabel(c.lang, "kb.focus.", it.FocusArea),
@@ -165,9 +161,31 @@ func (s *Server) kbItemPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		"CC":         strings.Join(cc, ", "),
 		"Approaches": strings.Join(ap, ", "),
 		"Paragraphs": strings.Split(it.Body, "\n"),
-		"Meta":       metaRows,
-		"Link":       link,
-	}})
+		"CanEdit":    canEdit,
+		"Status":     s.kbMsg(c.lang, "kb.status.", it.Status),
+	}
+	skip := []string{}
+	if it.Kind == kb.KindEvidence {
+		if e, ok, err := kb.EvidenceOf(it.Metadata); err == nil && ok {
+			data["Card"] = &kbCardCtx{C: s.cardView(c.lang, e)}
+			skip = append(skip, "emmie")
+		}
+	}
+	if it.Kind == kb.KindFinding {
+		data["Finding"] = s.findingView(c.lang, it)
+		skip = append(skip, "finding_type", "period", "basis", "references")
+	}
+	data["Meta"] = kbMetaRows(it.Metadata, skip...)
+	link := ""
+	if strings.HasPrefix(it.Source, "https://") || strings.HasPrefix(it.Source, "http://") {
+		link = strings.Fields(it.Source)[0]
+	}
+	data["Link"] = link
+	p := &page{Title: it.Title, Active: "knowledge", Data: data}
+	if cc, ok := data["Card"].(*kbCardCtx); ok {
+		cc.P = p
+	}
+	return s.render(w, r, c, "kbitem", 200, p)
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -224,9 +242,9 @@ func (s *Server) apiKBSearch(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 
 // kbRoutes: the knowledge base is not personal data, so it is public.
 func (s *Server) kbRoutes() []route {
-	return []route{
+	return slices.Concat([]route{
 		{"GET /knowledge", auth.PermPublic, false, s.knowledgePage}, // the knowledge base is not personal data (kb.go)
 		{"GET /knowledge/{id}", auth.PermPublic, false, s.kbItemPage},
 		{"GET /api/v1/kb/search", auth.PermPublic, true, s.apiKBSearch},
-	}
+	}, s.kbViewRoutes(), s.kbAuthorRoutes())
 }

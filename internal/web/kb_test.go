@@ -102,6 +102,29 @@ func TestKBTaxonomyKeys(t *testing.T) {
 	for _, l := range kb.Languages() {
 		keys = append(keys, "kb.lang."+l)
 	}
+	// the families that kbMsg and the card view build keys from
+	fams := map[string][]kb.Term{"kb.efocus.": kb.EvidenceFocuses(), "kb.place.": kb.PlaceTerms(), "kb.pop.": kb.PopulationTerms(),
+		"kb.ftype.": kb.FindingTypes(), "kb.scheme.": kb.Schemes()}
+	for fam, ts := range fams {
+		for _, x := range ts {
+			keys = append(keys, fam+x.Code)
+		}
+	}
+	for fam, codes := range map[string][]string{
+		"kb.dir.":      {"reduction", "increase", "mixed", "none", "unknown"},
+		"kb.size.":     {"small", "modest", "moderate", "large"},
+		"kb.sig.":      {"yes", "no"},
+		"kb.disp.":     {"diffusion", "little", "displacement", "not_reported"},
+		"kb.backfire.": {"yes", "no", "not_reported"},
+		"kb.caveat.":   {"harmful", "no_effect", "outcome_not_crime", "general", "quality_not_rated", "displacement", "few_studies", "not_reviewed"},
+		"kb.status.":   {"draft", "review", "published"},
+		"kb.field.":    {"title", "summary", "body", "city", "country", "year", "metadata"},
+		"kb.emmie.":    {"effect", "mechanism", "moderators", "implementation", "economic"},
+	} {
+		for _, c := range codes {
+			keys = append(keys, fam+c)
+		}
+	}
 	for _, lang := range cat.Languages() {
 		for _, k := range keys {
 			if strings.HasPrefix(cat.T(lang, k), "⟦") {

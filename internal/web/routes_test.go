@@ -24,6 +24,8 @@ var knownPerms = map[auth.Permission]bool{
 	auth.PermManageSurveys:  true,
 	auth.PermCollect:        true,
 	auth.PermManageServices: true,
+	auth.PermKBEdit:         true, // kb_author.go
+	auth.PermKBReview:       true,
 }
 
 // pathValues are plausible values for the wildcards of route patterns.

@@ -149,6 +149,9 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"Jobs/RetryAndLease", testJobsRetryAndLease},
 		{"Jobs/ClaimedOnce", testJobsClaimedOnce},
 		{"KB/Search", testKBSearch},
+		{"KB/Stemming", testKBStemming},   // kb_authoring.go
+		{"KB/Authoring", testKBAuthoring}, // kb_authoring.go
+		{"KB/PoolFallback", testKBPoolFallback},
 		{"Surveys", testSurveys},
 		{"Analyses", testAnalyses},
 		{"Surveys/AreaCodeKnown", testAreaCodeKnown}, // surveys_results.go
