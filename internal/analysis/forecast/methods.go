@@ -45,6 +45,9 @@ type predictor interface {
 	predict(day int32, risk []float64)
 }
 
+// maxWindowDays bounds the methods' windows (about 270 years).
+const maxWindowDays = 100_000
+
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // ---------------------------------------------------------------- naive
@@ -73,8 +76,8 @@ func (m Naive) Card() Card {
 }
 
 func (m Naive) check(Grid) error {
-	if m.WindowDays < 0 {
-		return inputErr("naive: window of %d days: want a positive number", m.WindowDays)
+	if m.WindowDays < 0 || m.WindowDays > maxWindowDays {
+		return inputErr("naive: window of %d days: want 1 to %d", m.WindowDays, maxWindowDays)
 	}
 	return nil
 }
@@ -195,8 +198,8 @@ func (m Retrospective) check(Grid) error {
 	if !(d.StdDevs > 0) || !finite(d.StdDevs) {
 		return inputErr("retrospective: %v standard deviations: want a positive number", m.StdDevs)
 	}
-	if d.WindowDays < 0 {
-		return inputErr("retrospective: window of %d days: want a positive number", m.WindowDays)
+	if d.WindowDays < 0 || d.WindowDays > maxWindowDays {
+		return inputErr("retrospective: window of %d days: want 1 to %d", m.WindowDays, maxWindowDays)
 	}
 	return nil
 }
@@ -304,8 +307,8 @@ func (m Prospective) check(g Grid) error {
 	if !(d.TimeBandwidth > 0) || d.TimeBandwidth > 10000 || !finite(d.TimeBandwidth) {
 		return inputErr("prospective: time bandwidth %v units: want a positive number up to 10000", m.TimeBandwidth)
 	}
-	if d.TimeUnitDays < 0 {
-		return inputErr("prospective: time unit of %d days: want a positive number", m.TimeUnitDays)
+	if d.TimeUnitDays < 0 || d.TimeUnitDays > 3660 {
+		return inputErr("prospective: time unit of %d days: want 1 to 3660", m.TimeUnitDays)
 	}
 	switch d.Distance {
 	case Chebyshev, Manhattan, Euclidean:
@@ -502,8 +505,8 @@ func (m SpaceTimeKDE) check(g Grid) error {
 	if !(d.TimeScaleDays > 0) || !finite(d.TimeScaleDays) {
 		return inputErr("stkde: time scale %v days: want a positive number", m.TimeScaleDays)
 	}
-	if d.WindowDays < 0 {
-		return inputErr("stkde: window of %d days: want a positive number", m.WindowDays)
+	if d.WindowDays < 0 || d.WindowDays > maxWindowDays {
+		return inputErr("stkde: window of %d days: want 1 to %d", m.WindowDays, maxWindowDays)
 	}
 	return nil
 }
