@@ -301,8 +301,8 @@ func (m Prospective) Card() Card {
 
 func (m Prospective) check(g Grid) error {
 	d := m.defaults()
-	if !(d.SpaceBandwidth > 0) || d.SpaceBandwidth > 1000 || !finite(d.SpaceBandwidth) {
-		return inputErr("prospective: space bandwidth %v cells: want a positive number up to 1000", m.SpaceBandwidth)
+	if !(d.SpaceBandwidth > 0) || d.SpaceBandwidth > 100 || !finite(d.SpaceBandwidth) {
+		return inputErr("prospective: space bandwidth %v cells: want a positive number up to 100 (use larger cells for a wider reach)", m.SpaceBandwidth)
 	}
 	if !(d.TimeBandwidth > 0) || d.TimeBandwidth > 10000 || !finite(d.TimeBandwidth) {
 		return inputErr("prospective: time bandwidth %v units: want a positive number up to 10000", m.TimeBandwidth)
