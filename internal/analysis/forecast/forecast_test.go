@@ -398,3 +398,14 @@ func TestEvaluateStudyArea(t *testing.T) {
 		t.Errorf("surface JSON: %v", err)
 	}
 }
+
+func TestKernelFootprintRefused(t *testing.T) {
+	g := grid100(10, 10)
+	x, y := at(1, 1)
+	e := ev([3]float64{x, y, (D - 1) * Day})
+	for _, m := range []Method{Retrospective{Bandwidth: 50000}, SpaceTimeKDE{Bandwidth: 20000}} {
+		if _, err := Predict(e, g, m, D); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "larger cells") {
+			t.Errorf("%s: %v", String(m), err)
+		}
+	}
+}

@@ -187,7 +187,17 @@ func (m Retrospective) Card() Card {
 			"open_cp retrohotspot.RetroHotSpotGrid (QuantCrimAtLeeds/PredictCode)"}}
 }
 
-func (m Retrospective) check(Grid) error {
+// maxFootprint bounds the cells one incident's kernel may cover.
+const maxFootprint = 250_000
+
+func checkFootprint(method string, radius float64, g Grid) error {
+	if f := math.Pi * (radius / g.CellSize) * (radius / g.CellSize); f > maxFootprint {
+		return inputErr("%s: a kernel of radius %.0f m covers about %.0f cells of %g m per incident (at most %d): use a smaller bandwidth or larger cells", method, radius, f, g.CellSize, maxFootprint)
+	}
+	return nil
+}
+
+func (m Retrospective) check(g Grid) error {
 	d := m.defaults()
 	if d.Kernel != Quartic && d.Kernel != TruncatedGaussian {
 		return inputErr("retrospective: unknown kernel %q (want quartic or truncated-gaussian)", d.Kernel)
@@ -201,7 +211,7 @@ func (m Retrospective) check(Grid) error {
 	if d.WindowDays < 0 || d.WindowDays > maxWindowDays {
 		return inputErr("retrospective: window of %d days: want 1 to %d", m.WindowDays, maxWindowDays)
 	}
-	return nil
+	return checkFootprint("retrospective", d.Bandwidth, g)
 }
 
 func (m Retrospective) start(p *prepared) predictor {
@@ -508,7 +518,7 @@ func (m SpaceTimeKDE) check(g Grid) error {
 	if d.WindowDays < 0 || d.WindowDays > maxWindowDays {
 		return inputErr("stkde: window of %d days: want 1 to %d", m.WindowDays, maxWindowDays)
 	}
-	return nil
+	return checkFootprint("stkde", d.Bandwidth*d.Truncate, g)
 }
 
 func (m SpaceTimeKDE) start(p *prepared) predictor {
