@@ -590,7 +590,7 @@ func runKnox(ctx context.Context, r Request, p *Points, progress Progress) (*Res
 			ratio[b][c] = num(kr.KnoxRatio[b][c])
 			t := strconv.FormatInt(kr.Observed[b][c], 10)
 			if iters > 0 && !math.IsNaN(kr.KnoxRatio[b][c]) {
-				t += " · ×" + fmtF(kr.KnoxRatio[b][c], 2) + " · p " + fmtF(kr.PValue[b][c], 3)
+				t += " · ×" + fmtF(kr.KnoxRatio[b][c], 2) + " · p = " + fmtF(kr.PValue[b][c], 3)
 			}
 			text[b][c] = t
 			table.Rows = append(table.Rows, []any{rows[b], cols[c], kr.Observed[b][c], kr.Expected[b][c], kr.KnoxRatio[b][c], kr.PValue[b][c]})
@@ -599,7 +599,7 @@ func runKnox(ctx context.Context, r Request, p *Points, progress Progress) (*Res
 	one := 1.0
 	chart := Chart{Kind: "heatmap", Title: "Knox ratio (observed / expected pairs)", XLabel: "days apart", YLabel: "distance",
 		Rows: rows, Cols: cols, Values: ratio, Text: text, Mid: &one,
-		Note: "Cells: observed pairs · Knox ratio · p-value. Red: more pairs than expected if dates were unrelated to places."}
+		Note: "Each cell: observed pairs, Knox ratio (×), p-value. Red: more pairs than expected if dates were unrelated to places (full red at twice as many); blue: fewer."}
 	mode := ""
 	if kr.NRC {
 		mode = "; Near Repeat Calculator conventions"

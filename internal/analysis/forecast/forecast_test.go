@@ -398,3 +398,56 @@ func TestEvaluateStudyArea(t *testing.T) {
 		t.Errorf("surface JSON: %v", err)
 	}
 }
+
+func TestKernelFootprintRefused(t *testing.T) {
+	g := grid100(10, 10)
+	x, y := at(1, 1)
+	e := ev([3]float64{x, y, (D - 1) * Day})
+	for _, m := range []Method{Retrospective{Bandwidth: 50000}, SpaceTimeKDE{Bandwidth: 20000}} {
+		if _, err := Predict(e, g, m, D); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "larger cells") {
+			t.Errorf("%s: %v", String(m), err)
+		}
+	}
+}
+
+// The day-to-day update of the prospective method equals a fresh
+// computation exactly, for several time units and with incidents at
+// midnight, outside the grid and on the forecast days.
+func TestProspectiveIncremental(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	g := grid100(25, 20)
+	e := randomEvents(r, 4000, 2500, 2000, D-150, 250)
+	for i := range e.T {
+		if i%5 == 0 {
+			e.T[i] -= e.T[i] % Day // at midnight
+		}
+		if i%97 == 0 {
+			e.X[i] = -150 // just outside the grid
+		}
+	}
+	p, err := prepare(e, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []Prospective{{}, {TimeUnitDays: 1, TimeBandwidth: 10}, {TimeUnitDays: 3, TimeBandwidth: 4.5, SpaceBandwidth: 3, Distance: Manhattan}} {
+		inc := m.start(p).(*prospective)
+		if !inc.exact {
+			t.Fatalf("%s: not in exact mode", String(m))
+		}
+		a, b := make([]float64, g.Cells()), make([]float64, g.Cells())
+		steps := 0
+		for d := int32(D - 120); d < D+110; d++ {
+			inc.predict(d, a)
+			m.start(p).predict(d, b)
+			for c := range a {
+				if a[c] != b[c] {
+					t.Fatalf("%s day %d cell %d: updated %v, fresh %v", String(m), d, c, a[c], b[c])
+				}
+			}
+			steps++
+		}
+		if steps < 200 {
+			t.Fatal("too few days")
+		}
+	}
+}

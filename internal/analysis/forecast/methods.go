@@ -3,6 +3,7 @@ package forecast
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 )
 
@@ -45,6 +46,9 @@ type predictor interface {
 	predict(day int32, risk []float64)
 }
 
+// maxWindowDays bounds the methods' windows (about 270 years).
+const maxWindowDays = 100_000
+
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // ---------------------------------------------------------------- naive
@@ -73,8 +77,8 @@ func (m Naive) Card() Card {
 }
 
 func (m Naive) check(Grid) error {
-	if m.WindowDays < 0 {
-		return inputErr("naive: window of %d days: want a positive number", m.WindowDays)
+	if m.WindowDays < 0 || m.WindowDays > maxWindowDays {
+		return inputErr("naive: window of %d days: want 1 to %d", m.WindowDays, maxWindowDays)
 	}
 	return nil
 }
@@ -184,7 +188,17 @@ func (m Retrospective) Card() Card {
 			"open_cp retrohotspot.RetroHotSpotGrid (QuantCrimAtLeeds/PredictCode)"}}
 }
 
-func (m Retrospective) check(Grid) error {
+// maxFootprint bounds the cells one incident's kernel may cover.
+const maxFootprint = 250_000
+
+func checkFootprint(method string, radius float64, g Grid) error {
+	if f := math.Pi * (radius / g.CellSize) * (radius / g.CellSize); f > maxFootprint {
+		return inputErr("%s: a kernel of radius %.0f m covers about %.0f cells of %g m per incident (at most %d): use a smaller bandwidth or larger cells", method, radius, f, g.CellSize, maxFootprint)
+	}
+	return nil
+}
+
+func (m Retrospective) check(g Grid) error {
 	d := m.defaults()
 	if d.Kernel != Quartic && d.Kernel != TruncatedGaussian {
 		return inputErr("retrospective: unknown kernel %q (want quartic or truncated-gaussian)", d.Kernel)
@@ -195,10 +209,10 @@ func (m Retrospective) check(Grid) error {
 	if !(d.StdDevs > 0) || !finite(d.StdDevs) {
 		return inputErr("retrospective: %v standard deviations: want a positive number", m.StdDevs)
 	}
-	if d.WindowDays < 0 {
-		return inputErr("retrospective: window of %d days: want a positive number", m.WindowDays)
+	if d.WindowDays < 0 || d.WindowDays > maxWindowDays {
+		return inputErr("retrospective: window of %d days: want 1 to %d", m.WindowDays, maxWindowDays)
 	}
-	return nil
+	return checkFootprint("retrospective", d.Bandwidth, g)
 }
 
 func (m Retrospective) start(p *prepared) predictor {
@@ -298,14 +312,14 @@ func (m Prospective) Card() Card {
 
 func (m Prospective) check(g Grid) error {
 	d := m.defaults()
-	if !(d.SpaceBandwidth > 0) || d.SpaceBandwidth > 1000 || !finite(d.SpaceBandwidth) {
-		return inputErr("prospective: space bandwidth %v cells: want a positive number up to 1000", m.SpaceBandwidth)
+	if !(d.SpaceBandwidth > 0) || d.SpaceBandwidth > 100 || !finite(d.SpaceBandwidth) {
+		return inputErr("prospective: space bandwidth %v cells: want a positive number up to 100 (use larger cells for a wider reach)", m.SpaceBandwidth)
 	}
 	if !(d.TimeBandwidth > 0) || d.TimeBandwidth > 10000 || !finite(d.TimeBandwidth) {
 		return inputErr("prospective: time bandwidth %v units: want a positive number up to 10000", m.TimeBandwidth)
 	}
-	if d.TimeUnitDays < 0 {
-		return inputErr("prospective: time unit of %d days: want a positive number", m.TimeUnitDays)
+	if d.TimeUnitDays < 0 || d.TimeUnitDays > 3660 {
+		return inputErr("prospective: time unit of %d days: want 1 to 3660", m.TimeUnitDays)
 	}
 	switch d.Distance {
 	case Chebyshev, Manhattan, Euclidean:
@@ -361,7 +375,7 @@ func (m Prospective) start(p *prepared) predictor {
 	}
 	ex := p.g.NX + 2*reach
 	return &prospective{p: p, m: d, taps: taps, tw: tw, reach: reach, scale: sScale * tScale,
-		ext: make([]float64, ex*(p.g.NY+2*reach)), extNX: ex}
+		ext: make([]float64, ex*(p.g.NY+2*reach)), extNX: ex, acc: make([]float64, p.g.Cells()), exact: exact}
 }
 
 // lcmUpTo is lcm(1, ..., n), or 0 when it exceeds 2^40.
@@ -390,34 +404,102 @@ type prospective struct {
 	ext     []float64 // time-weighted counts on the grid extended by reach cells
 	extNX   int
 	touched []int32
+	// acc is the (scaled) risk of day; exact says the weights are scaled to
+	// integers, so that acc can be updated from day to day without drift.
+	acc   []float64
+	exact bool
+	have  bool
+	day   int32
 }
 
+// predict computes the risk for day. In exact (integer) mode, a forecast
+// for the day after the previous one is an update, not a recomputation:
+// only the incidents of the previous day (entering) and those whose age in
+// whole units changes (at most one day's worth per unit of the window) are
+// spread, with the change of their weight. Integer sums make the update
+// exactly equal to a fresh computation.
 func (pr *prospective) predict(day int32, risk []float64) {
-	clear(risk)
-	g := pr.p.g
+	if pr.exact && pr.have && day == pr.day+1 {
+		pr.step(day)
+	} else {
+		clear(pr.acc)
+		u := int32(pr.m.TimeUnitDays)
+		lo, hi := pr.p.eventsIn(day-u*int32(len(pr.tw)), day)
+		for i := lo; i < hi; i++ {
+			if age := (day - pr.p.cday[i]) / u; int(age) < len(pr.tw) { // cday ≤ day: age ≥ 0
+				pr.deposit(i, pr.tw[age])
+			}
+		}
+		pr.spread()
+	}
+	pr.have, pr.day = true, day
+	for c, v := range pr.acc {
+		risk[c] = v / pr.scale
+	}
+}
+
+// step updates acc from day−1 to day.
+func (pr *prospective) step(day int32) {
 	u := int32(pr.m.TimeUnitDays)
-	lo, hi := pr.p.eventsIn(day-u*int32(len(pr.tw)), day)
-	cs, r := g.CellSize, pr.reach
-	// 1. time-weighted counts per (extended) cell
+	tb := int32(len(pr.tw))
+	// incidents of day−1 enter with their age on day
+	lo, hi := pr.p.eventsIn(day-1, day)
 	for i := lo; i < hi; i++ {
-		age := (day - pr.p.cday[i]) / u // cday ≤ day, so age ≥ 0
-		if int(age) >= len(pr.tw) || pr.tw[age] == 0 {
+		if age := (day - pr.p.cday[i]) / u; age < tb {
+			pr.deposit(i, pr.tw[age])
+		}
+	}
+	// incidents already counted (T < (day−1)·86400) whose age goes from
+	// k−1 to k: those with cday = day − k·u
+	limit := int64(day-1)*Day - 1
+	for k := int32(1); k <= tb; k++ {
+		c := day - k*u
+		from := int64(c-1)*Day + 1 // cday = c: T in ((c−1)·86400, c·86400]
+		to := min(int64(c)*Day, limit)
+		if to < from {
 			continue
 		}
-		gx := math.Floor((pr.p.x[i] - g.X0) / cs)
-		gy := math.Floor((pr.p.y[i] - g.Y0) / cs)
-		if gx < float64(-r) || gy < float64(-r) || gx >= float64(g.NX+r) || gy >= float64(g.NY+r) {
-			continue // too far from the grid to reach any cell
+		lo := sort.Search(len(pr.p.t), func(j int) bool { return pr.p.t[j] >= from })
+		hi := sort.Search(len(pr.p.t), func(j int) bool { return pr.p.t[j] > to })
+		next := 0.0
+		if k < tb {
+			next = pr.tw[k]
 		}
-		e := (int(gy)+r)*pr.extNX + int(gx) + r
-		if pr.ext[e] == 0 {
-			pr.touched = append(pr.touched, int32(e))
+		if d := next - pr.tw[k-1]; d != 0 {
+			for i := lo; i < hi; i++ {
+				pr.deposit(i, d)
+			}
 		}
-		pr.ext[e] += pr.tw[age]
 	}
-	// 2. spread each touched cell's weight with the space kernel
+	pr.spread()
+}
+
+// deposit adds weight w of incident i to its (extended) cell.
+func (pr *prospective) deposit(i int, w float64) {
+	if w == 0 {
+		return
+	}
+	g, r := pr.p.g, pr.reach
+	gx := math.Floor((pr.p.x[i] - g.X0) / g.CellSize)
+	gy := math.Floor((pr.p.y[i] - g.Y0) / g.CellSize)
+	if gx < float64(-r) || gy < float64(-r) || gx >= float64(g.NX+r) || gy >= float64(g.NY+r) {
+		return // too far from the grid to reach any cell
+	}
+	e := (int(gy)+r)*pr.extNX + int(gx) + r
+	if pr.ext[e] == 0 {
+		pr.touched = append(pr.touched, int32(e))
+	}
+	pr.ext[e] += w
+}
+
+// spread adds each touched cell's weight, times the space kernel, to acc.
+func (pr *prospective) spread() {
+	g, r := pr.p.g, pr.reach
 	for _, e := range pr.touched {
 		a := pr.ext[e]
+		if a == 0 {
+			continue
+		}
 		pr.ext[e] = 0
 		ex, ey := int(e)%pr.extNX-r, int(e)/pr.extNX-r
 		for _, t := range pr.taps {
@@ -425,15 +507,10 @@ func (pr *prospective) predict(day int32, risk []float64) {
 			if x < 0 || y < 0 || x >= g.NX || y >= g.NY {
 				continue
 			}
-			risk[y*g.NX+x] += a * t.w
+			pr.acc[y*g.NX+x] += a * t.w
 		}
 	}
 	pr.touched = pr.touched[:0]
-	if pr.scale != 1 {
-		for c := range risk {
-			risk[c] /= pr.scale
-		}
-	}
 }
 
 // ---------------------------------------------------------------- space-time KDE
@@ -502,10 +579,10 @@ func (m SpaceTimeKDE) check(g Grid) error {
 	if !(d.TimeScaleDays > 0) || !finite(d.TimeScaleDays) {
 		return inputErr("stkde: time scale %v days: want a positive number", m.TimeScaleDays)
 	}
-	if d.WindowDays < 0 {
-		return inputErr("stkde: window of %d days: want a positive number", m.WindowDays)
+	if d.WindowDays < 0 || d.WindowDays > maxWindowDays {
+		return inputErr("stkde: window of %d days: want 1 to %d", m.WindowDays, maxWindowDays)
 	}
-	return nil
+	return checkFootprint("stkde", d.Bandwidth*d.Truncate, g)
 }
 
 func (m SpaceTimeKDE) start(p *prepared) predictor {

@@ -128,6 +128,9 @@ func EmergingHotSpots(ctx context.Context, values [][]float64, w *Weights, opt E
 		return nil, inputErr("need weights over at least 2 locations")
 	}
 	n := w.N
+	if float64(T)*float64(T-1)/2*float64(n) > 2e9 {
+		return nil, inputErr("%d periods × %d locations: the trend tests would compare %.3g pairs (at most 2e9): use longer periods or fewer locations", T, n, float64(T)*float64(T-1)/2*float64(n))
+	}
 	for t, v := range values {
 		if len(v) != n {
 			return nil, inputErr("period %d has %d values for %d locations", t, len(v), n)

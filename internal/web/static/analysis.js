@@ -345,7 +345,7 @@
 	}
 
 	function lineChart(c) {
-		var W = 720, H = 320, L0 = 56, R0 = 16, T0 = 16, B0 = 56;
+		var W = 720, H = 320, L0 = 56, R0 = 16, T0 = 26, B0 = 56;
 		var s = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H });
 		var n = c.labels.length, max = 0, min = 0;
 		c.series.forEach(function (se) { se.values.forEach(function (v) { if (v !== null && v > max) { max = v; } }); });
@@ -364,7 +364,7 @@
 			if (i % step) { return; }
 			s.appendChild(svg("text", { x: x(i), y: H - B0 + 16, "text-anchor": "middle", "font-size": 11, fill: "#333" }, lab));
 		});
-		if (c.y_label) { s.appendChild(svg("text", { x: 12, y: T0 + 4, "font-size": 11, fill: "#333" }, c.y_label)); }
+		if (c.y_label) { s.appendChild(svg("text", { x: L0, y: 12, "font-size": 11, fill: "#333" }, c.y_label + " ↑")); }
 		if (c.kind === "bars") {
 			var bw = Math.min(80, (W - L0 - R0) / (n * 1.6));
 			c.series[0].values.forEach(function (v, i) {
@@ -435,40 +435,64 @@
 
 	function heatmap(c) {
 		var rows = c.rows.length, cols = c.cols.length;
-		var long = c.text && c.text[0] && c.text[0][0] && c.text[0][0].length > 6;
-		var cw = long ? 150 : Math.max(26, Math.min(60, 640 / cols)), ch = long ? 44 : 26, L0 = 130, T0 = 34;
-		var W = L0 + cols * cw + 10, H = T0 + rows * ch + 30;
+		// cell text may have several parts ("obs · ×ratio · p"): one line each
+		var lines = 1, longest = 2;
+		if (c.text) {
+			c.text.forEach(function (r) { r.forEach(function (s) {
+				var parts = s.split(" · ");
+				lines = Math.max(lines, parts.length);
+				parts.forEach(function (q) { longest = Math.max(longest, q.length); });
+			}); });
+		}
+		var multi = lines > 1;
+		var cw = multi ? Math.max(74, longest * 7.5 + 12) : Math.max(26, Math.min(60, 640 / cols));
+		var ch = multi ? lines * 15 + 10 : 26;
+		var L0 = 8 + Math.max.apply(null, c.rows.map(function (r) { return r.length; })) * 7, T0 = 40;
+		var W = L0 + cols * cw + 10, H = T0 + rows * ch + 12;
 		var s = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H });
 		s.appendChild(svg("rect", { x: 0, y: 0, width: W, height: H, fill: "#fff" }));
 		var lo = Infinity, hi = -Infinity;
 		c.values.forEach(function (r) { r.forEach(function (v) { if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }); });
 		var mid = c.mid !== undefined && c.mid !== null ? c.mid : null;
-		function colour(v) {
-			if (v === null) { return "#eee"; }
+		// f in [-1, 1]: ratios around mid on a log scale (×2 and ÷2 are full
+		// colour), other values from the smallest to the largest
+		function strength(v) {
+			if (v === null) { return null; }
 			if (mid !== null) {
-				if (v >= mid) { return mix([255, 255, 255], [203, 24, 29], hi > mid ? Math.min(1, (v - mid) / (hi - mid)) : 0); }
-				return mix([255, 255, 255], [33, 113, 181], lo < mid ? Math.min(1, (mid - v) / (mid - lo)) : 0);
+				if (v <= 0) { return -1; }
+				return Math.max(-1, Math.min(1, Math.log(v / mid) / Math.LN2));
 			}
-			return mix([255, 255, 229], [204, 76, 2], hi > lo ? (v - lo) / (hi - lo) : 0);
+			return hi > lo ? (v - lo) / (hi - lo) : 0;
+		}
+		function colour(f) {
+			if (f === null) { return "#eee"; }
+			if (mid !== null) {
+				return f >= 0 ? mix([255, 255, 255], [203, 24, 29], f) : mix([255, 255, 255], [33, 113, 181], -f);
+			}
+			return mix([255, 255, 229], [204, 76, 2], f);
 		}
 		c.cols.forEach(function (lab, j) {
-			s.appendChild(svg("text", { x: L0 + j * cw + cw / 2, y: T0 - 8, "text-anchor": "middle", "font-size": 11, fill: "#333" }, lab));
+			s.appendChild(svg("text", { x: L0 + j * cw + cw / 2, y: T0 - 8, "text-anchor": "middle", "font-size": 12, fill: "#222" }, lab));
 		});
 		c.rows.forEach(function (lab, i) {
-			s.appendChild(svg("text", { x: L0 - 6, y: T0 + i * ch + ch / 2 + 4, "text-anchor": "end", "font-size": 11, fill: "#333" }, lab));
+			s.appendChild(svg("text", { x: L0 - 6, y: T0 + i * ch + ch / 2 + 4, "text-anchor": "end", "font-size": 12, fill: "#222" }, lab));
 			c.cols.forEach(function (_, j) {
-				var v = c.values[i][j];
-				var rect = svg("rect", { x: L0 + j * cw, y: T0 + i * ch, width: cw - 1, height: ch - 1, fill: colour(v) });
+				var v = c.values[i][j], f = strength(v);
+				var rect = svg("rect", { x: L0 + j * cw, y: T0 + i * ch, width: cw - 1, height: ch - 1, fill: colour(f) });
 				rect.appendChild(svg("title", null, lab + " × " + c.cols[j] + ": " + (c.text ? c.text[i][j] : fmt(v))));
 				s.appendChild(rect);
-				if (c.text && (long || cw >= 26)) {
-					var dark = v !== null && hi > lo && Math.abs(v - (mid !== null ? mid : lo)) / (hi - lo) > 0.6;
-					s.appendChild(svg("text", { x: L0 + j * cw + cw / 2, y: T0 + i * ch + ch / 2 + 4, "text-anchor": "middle", "font-size": long ? 11 : 10, fill: dark ? "#fff" : "#111" }, c.text[i][j]));
-				}
+				if (!c.text || cw < 24) { return; }
+				var parts = c.text[i][j].split(" · ");
+				var dark = f !== null && Math.abs(f) > 0.6;
+				var y0 = T0 + i * ch + ch / 2 - (parts.length - 1) * 7.5 + 4;
+				parts.forEach(function (q, k) {
+					s.appendChild(svg("text", { x: L0 + j * cw + cw / 2, y: y0 + k * 15, "text-anchor": "middle", "font-size": multi ? 12 : 10,
+						"font-weight": k === 0 && multi ? "bold" : "normal", fill: dark ? "#fff" : "#111" }, q));
+				});
 			});
 		});
-		if (c.x_label) { s.appendChild(svg("text", { x: L0, y: 12, "font-size": 11, fill: "#333" }, c.x_label + " →")); }
-		if (c.y_label) { s.appendChild(svg("text", { x: 4, y: 12, "font-size": 11, fill: "#333" }, c.y_label + " ↓")); }
+		if (c.x_label) { s.appendChild(svg("text", { x: L0, y: 13, "font-size": 11, fill: "#444" }, c.x_label + " →")); }
+		if (c.y_label) { s.appendChild(svg("text", { x: 4, y: T0 - 8, "font-size": 11, fill: "#444" }, c.y_label + " ↓")); }
 		return s;
 	}
 
