@@ -74,6 +74,26 @@ func seedInstallation(t *testing.T, dir string) {
 		t.Fatal(err)
 	} else if _, err := st.UpdateSurvey(ctx, org.ID, sv.ID, "Safety", "field", []byte(`{"v":2}`)); err != nil {
 		t.Fatal(err)
+	} else { // campaigns (store/surveys_campaigns.go): a campaign, an assignment, a response in it, feedback, a used one-time link, a contact
+		cp, err := st.CreateCampaign(ctx, store.Campaign{OrgID: org.ID, SurveyID: sv.ID, Name: "Spring", StartsOn: "2024-05-01", EndsOn: "2024-05-28",
+			Areas: []store.CampaignArea{{Code: "A", Target: 5}}, ContactPurpose: "call back"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.SetAssignment(ctx, org.ID, store.Assignment{CampaignID: cp.ID, UserID: u.ID, Role: "patrol", AreaCode: "A", Target: 5}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := st.AddFeedback(ctx, store.Feedback{CampaignID: cp.ID, SurveyorID: u.ID, AreaCode: "A", Observed: "dark lane", IdemKey: "f1"}); err != nil {
+			t.Fatal(err)
+		}
+		must(st.AddSurveyTokens(ctx, sv.ID, cp.ID, []string{"seed-token-0123456789"}))
+		if _, _, err := st.AddTokenResponse(ctx, "seed-token-0123456789", store.SurveyResponse{SurveyID: sv.ID, Version: 2, IdemKey: "k2", AreaCode: "A",
+			Answers: []byte(`{}`), Consent: true, CampaignID: cp.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddContact(ctx, store.Contact{SurveyID: sv.ID, CampaignID: cp.ID, Contact: "x@example.org", Purpose: "call back"}, "c1"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Open311 (store/open311.go): a key, a service, a request with its history
 	if _, err := st.CreateAPIKey(ctx, org.ID, "seed", "seed-key-0123456789"); err != nil {

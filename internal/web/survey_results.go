@@ -455,6 +455,19 @@ type srFeedback struct {
 	AreaName string
 }
 
+// quadrantLabel names a quadrant in the request's language.
+func (s *Server) quadrantLabel(c *reqCtx, q fearcrime.Quadrant) string {
+	switch q {
+	case fearcrime.HighFearHighCrime:
+		return s.cat.T(c.lang, "surveyresults.q.high_fear_high_crime")
+	case fearcrime.HighFearLowCrime:
+		return s.cat.T(c.lang, "surveyresults.q.high_fear_low_crime")
+	case fearcrime.LowFearHighCrime:
+		return s.cat.T(c.lang, "surveyresults.q.low_fear_high_crime")
+	}
+	return s.cat.T(c.lang, "surveyresults.q.low_fear_low_crime")
+}
+
 func srQuadrantColour(q fearcrime.Quadrant) string {
 	switch q {
 	case fearcrime.HighFearHighCrime:
@@ -562,7 +575,7 @@ func (s *Server) compare(r *http.Request, c *reqCtx) (*srCompareData, error) {
 		cd.fearMedian, cd.crimeMedian = res.FearMedian, res.CrimeMedian
 		for i := range cd.rows {
 			cd.rows[i].Quadrant, cd.rows[i].Firm = res.Placed[i].Quadrant, res.Placed[i].Firm
-			cd.rows[i].QuadrantLabel = s.cat.T(c.lang, "surveyresults.q."+string(res.Placed[i].Quadrant))
+			cd.rows[i].QuadrantLabel = s.quadrantLabel(c, res.Placed[i].Quadrant)
 			cd.rows[i].Colour = srQuadrantColour(res.Placed[i].Quadrant)
 		}
 	}
@@ -627,7 +640,7 @@ func (s *Server) surveyComparePage(w http.ResponseWriter, r *http.Request, c *re
 		counts[row.Quadrant]++
 	}
 	for _, q := range fearcrime.Quadrants() {
-		legend = append(legend, srLegendItem{srQuadrantColour(q), s.cat.T(c.lang, "surveyresults.q."+string(q)) + " (" + strconv.Itoa(counts[q]) + ")"})
+		legend = append(legend, srLegendItem{srQuadrantColour(q), s.quadrantLabel(c, q) + " (" + strconv.Itoa(counts[q]) + ")"})
 	}
 	rows := slices.Clone(cd.rows)
 	slices.SortStableFunc(rows, func(a, b srCompareRow) int {
@@ -645,7 +658,7 @@ func (s *Server) surveyComparePage(w http.ResponseWriter, r *http.Request, c *re
 		}
 		ql := map[fearcrime.Quadrant]string{}
 		for _, q := range fearcrime.Quadrants() {
-			ql[q] = s.cat.T(c.lang, "surveyresults.q."+string(q))
+			ql[q] = s.quadrantLabel(c, q)
 		}
 		chart = srQuadrantSVG(pts, cd.crimeMedian, cd.fearMedian, s.measureLabel(c, cd), s.cat.T(c.lang, "surveyresults.unsafe"), ql)
 	}

@@ -167,11 +167,13 @@ var langCodeRE = regexp.MustCompile(`\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\)\s
 var plainCodeRE = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 // langNames are the language names Write uses and Read recognises without a code.
-var langNames = [][2]string{
-	{"en", "English"}, {"fr", "French"}, {"it", "Italian"}, {"lv", "Latvian"}, {"de", "German"}, {"es", "Spanish"},
-	{"pt", "Portuguese"}, {"nl", "Dutch"}, {"pl", "Polish"}, {"ro", "Romanian"}, {"el", "Greek"}, {"lt", "Lithuanian"},
-	{"et", "Estonian"}, {"ru", "Russian"}, {"uk", "Ukrainian"}, {"ar", "Arabic"}, {"sw", "Swahili"}, {"fi", "Finnish"},
-	{"sv", "Swedish"}, {"da", "Danish"}, {"cs", "Czech"}, {"hu", "Hungarian"},
+func langNames() [][2]string {
+	return [][2]string{
+		{"en", "English"}, {"fr", "French"}, {"it", "Italian"}, {"lv", "Latvian"}, {"de", "German"}, {"es", "Spanish"},
+		{"pt", "Portuguese"}, {"nl", "Dutch"}, {"pl", "Polish"}, {"ro", "Romanian"}, {"el", "Greek"}, {"lt", "Lithuanian"},
+		{"et", "Estonian"}, {"ru", "Russian"}, {"uk", "Ukrainian"}, {"ar", "Arabic"}, {"sw", "Swahili"}, {"fi", "Finnish"},
+		{"sv", "Swedish"}, {"da", "Danish"}, {"cs", "Czech"}, {"hu", "Hungarian"},
+	}
 }
 
 // langCode turns "English (en)", "en", "English" or "Français" into a code.
@@ -184,7 +186,7 @@ func langCode(s string) (string, bool) {
 		return s, true
 	}
 	l := strings.ToLower(s)
-	for _, n := range langNames {
+	for _, n := range langNames() {
 		if strings.ToLower(n[1]) == l {
 			return n[0], true
 		}
@@ -206,7 +208,7 @@ func langCode(s string) (string, bool) {
 
 // langHeader is how Write names a language: "English (en)".
 func langHeader(code string) string {
-	for _, n := range langNames {
+	for _, n := range langNames() {
 		if n[0] == code {
 			return n[1] + " (" + code + ")"
 		}
@@ -315,42 +317,50 @@ func (r rowMap) empty() bool {
 
 // Columns that change what is asked or stored and that Icarus cannot carry
 // over: a non-empty cell is an error.
-var unsupportedCols = map[string]string{
-	"choice_filter":           "cascading selects (choice_filter) are not supported: make one list per question",
-	"calculation":             "calculations are not supported",
-	"repeat_count":            "repeats are not supported",
-	"default":                 "default answers are not supported: a respondent's answer is only what they gave",
-	"trigger":                 "triggers are not supported",
-	"parameters":              "type parameters are not supported",
-	"read_only":               "read-only questions are not supported",
-	"body::accuracythreshold": "geopoint accuracy settings are not supported",
+func unsupportedCols() map[string]string {
+	return map[string]string{
+		"choice_filter":           "cascading selects (choice_filter) are not supported: make one list per question",
+		"calculation":             "calculations are not supported",
+		"repeat_count":            "repeats are not supported",
+		"default":                 "default answers are not supported: a respondent's answer is only what they gave",
+		"trigger":                 "triggers are not supported",
+		"parameters":              "type parameters are not supported",
+		"read_only":               "read-only questions are not supported",
+		"body::accuracythreshold": "geopoint accuracy settings are not supported",
+	}
 }
 
 // Columns that only affect display or messages: ignored with a warning.
-var ignoredCols = map[string]string{
-	"appearance":         "display hints (appearance) are ignored: the Icarus form shows each module on one page",
-	"constraint_message": "constraint messages are ignored: Icarus gives its own message naming the limits",
-	"required_message":   "required messages are ignored: Icarus gives its own",
-	"guidance_hint":      "guidance hints are ignored",
-	"media::image":       "images are ignored",
-	"media::audio":       "audio is ignored",
-	"media::video":       "video is ignored",
-	"image":              "images are ignored",
-	"audio":              "audio is ignored",
-	"video":              "video is ignored",
-	"label::image":       "images are ignored",
+func ignoredCols() map[string]string {
+	return map[string]string{
+		"appearance":         "display hints (appearance) are ignored: the Icarus form shows each module on one page",
+		"constraint_message": "constraint messages are ignored: Icarus gives its own message naming the limits",
+		"required_message":   "required messages are ignored: Icarus gives its own",
+		"guidance_hint":      "guidance hints are ignored",
+		"media::image":       "images are ignored",
+		"media::audio":       "audio is ignored",
+		"media::video":       "video is ignored",
+		"image":              "images are ignored",
+		"audio":              "audio is ignored",
+		"video":              "video is ignored",
+		"label::image":       "images are ignored",
+	}
 }
 
-var surveyCols = map[string]bool{
-	"type": true, "name": true, "label": true, "hint": true, "required": true, "relevant": true, "constraint": true,
-	"icarus_bank": true, "icarus_indicator": true, "icarus_indicator_label": true, "icarus_surveyors": true,
+func surveyCols() map[string]bool {
+	return map[string]bool{
+		"type": true, "name": true, "label": true, "hint": true, "required": true, "relevant": true, "constraint": true,
+		"icarus_bank": true, "icarus_indicator": true, "icarus_indicator_label": true, "icarus_surveyors": true,
+	}
 }
 
 // metadataTypes are ODK's automatic fields: Icarus records none of them
 // (respondents are anonymous; the server records when a response arrives).
-var metadataTypes = map[string]bool{
-	"start": true, "end": true, "today": true, "deviceid": true, "subscriberid": true, "simserial": true,
-	"phonenumber": true, "username": true, "email": true, "audit": true, "start-geopoint": true,
+func metadataTypes() map[string]bool {
+	return map[string]bool{
+		"start": true, "end": true, "today": true, "deviceid": true, "subscriberid": true, "simserial": true,
+		"phonenumber": true, "username": true, "email": true, "audit": true, "start-geopoint": true,
+	}
 }
 
 var constraintPartRE = regexp.MustCompile(`^\s*\.\s*(>=|<=)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$`)
@@ -358,6 +368,7 @@ var constraintPartRE = regexp.MustCompile(`^\s*\.\s*(>=|<=)\s*(-?[0-9]+(?:\.[0-9
 // Parse converts the cells of a workbook into a survey definition.
 func Parse(sh Sheets, opt Options) (*Result, error) {
 	p := &parser{warned: map[string]bool{}}
+	unsupported, ignored, known, metadata := unsupportedCols(), ignoredCols(), surveyCols(), metadataTypes()
 	for _, o := range sh.Other {
 		switch strings.ToLower(o) {
 		case "external_choices", "entities":
@@ -421,9 +432,9 @@ func Parse(sh Sheets, opt Options) (*Result, error) {
 					p.addLang(c.lang)
 				}
 			default:
-				if msg, ok := ignoredCols[strings.ToLower(c.header)]; ok {
+				if msg, ok := ignored[strings.ToLower(c.header)]; ok {
 					p.warn("ch:"+c.header, "choices sheet: %s", msg)
-				} else if msg, ok := ignoredCols[c.base]; ok {
+				} else if msg, ok := ignored[c.base]; ok {
 					p.warn("ch:"+c.base, "choices sheet: %s", msg)
 				} else {
 					p.warn("ch:"+c.header, "choices sheet: column %q was ignored (filter columns need choice_filter, which is not supported)", c.header)
@@ -483,7 +494,7 @@ func Parse(sh Sheets, opt Options) (*Result, error) {
 			hasType = true
 		case c.base == "name":
 			hasName = true
-		case surveyCols[c.base]:
+		case known[c.base]:
 			if c.lang != "" {
 				p.addLang(c.lang)
 			}
@@ -521,15 +532,15 @@ func Parse(sh Sheets, opt Options) (*Result, error) {
 				continue
 			}
 			h := strings.ToLower(c.header)
-			if msg, ok := unsupportedCols[h]; ok {
+			if msg, ok := unsupported[h]; ok {
 				p.bad("survey", row, c.header, "%s", msg)
-			} else if msg, ok := unsupportedCols[c.base]; ok {
+			} else if msg, ok := unsupported[c.base]; ok {
 				p.bad("survey", row, c.header, "%s", msg)
-			} else if msg, ok := ignoredCols[h]; ok {
+			} else if msg, ok := ignored[h]; ok {
 				p.warn("sv:"+h, "survey sheet: %s", msg)
-			} else if msg, ok := ignoredCols[c.base]; ok {
+			} else if msg, ok := ignored[c.base]; ok {
 				p.warn("sv:"+c.base, "survey sheet: %s", msg)
-			} else if !surveyCols[c.base] && !strings.HasPrefix(c.base, "bind::") {
+			} else if !known[c.base] && !strings.HasPrefix(c.base, "bind::") {
 				p.warn("sv:"+c.header, "survey sheet: column %q is not known and was ignored", c.header)
 			} else if strings.HasPrefix(c.base, "bind::") {
 				p.warn("sv:"+c.header, "survey sheet: column %q (a bind attribute) was ignored", c.header)
@@ -575,7 +586,7 @@ func Parse(sh Sheets, opt Options) (*Result, error) {
 			p.bad("survey", row, "type", "repeats are not supported: a response has one answer per question")
 			continue
 		}
-		if metadataTypes[ltyp] {
+		if metadata[ltyp] {
 			p.warn("meta:"+ltyp, "survey sheet: the %s field (row %d) is not recorded: respondents are anonymous and the server records when a response arrives", ltyp, row)
 			continue
 		}
