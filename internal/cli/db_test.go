@@ -104,9 +104,25 @@ func seedInstallation(t *testing.T, dir string) {
 	}
 	if sv, err := st.Service311ByCode(ctx, org.ID, "lighting"); err != nil {
 		t.Fatal(err)
-	} else if _, err := st.CreateServiceRequest(ctx, store.ServiceRequest{OrgID: org.ID, ServiceID: sv.ID, Channel: "api", Status: "open", Moderation: "approved", HasLoc: true, Lat: 53.48, Lon: -2.24}, ""); err != nil {
+	} else if req, err := st.CreateServiceRequest(ctx, store.ServiceRequest{OrgID: org.ID, ServiceID: sv.ID, Channel: "api", Status: "open", Moderation: "approved", HasLoc: true, Lat: 53.48, Lon: -2.24}, ""); err != nil {
 		t.Fatal(err)
+	} else { // citizen reports (store/open311_public.go): a photo, a notice in the outbox
+		_, err := st.SavePhoto(ctx, store.ReportPhoto{OrgID: org.ID, RequestID: req.ID, MIME: "image/png", Width: 1, Height: 1, Data: []byte{0x89, 'P', 'N', 'G'}, Moderation: "pending"})
+		must(err)
+		ups, err := st.RequestUpdates(ctx, req.ID, false)
+		must(err)
+		if len(ups) == 0 {
+			t.Fatal("a new request has no update to notify")
+		}
+		n, err := st.QueueNotices(ctx, []store.NoticeMail{{UpdateIDs: []int64{ups[0].ID}, Mail: store.OutboxMail{OrgID: org.ID, RequestID: req.ID, To: "r@example.test", Subject: "s", Body: "b"}}})
+		must(err)
+		if n != 1 {
+			t.Fatalf("queued %d notices, want 1", n)
+		}
 	}
+	// analyses (store/analyses.go)
+	_, err = st.CreateAnalysis(ctx, store.Analysis{OrgID: org.ID, OwnerID: u.ID, Name: "seed", Method: "grid", Request: "{}", State: "done", Result: "{}"})
+	must(err)
 }
 
 func TestDBCopySQLiteToPostgresAndBack(t *testing.T) {
