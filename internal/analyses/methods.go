@@ -742,6 +742,7 @@ func runTrend(ctx context.Context, r Request, p *Points) (*Result, error) {
 			tb.Rows = append(tb.Rows, []any{pt.Label, pt.Count, exp[i], pt.Lower95, pt.Upper95, pt.Lower998, pt.Upper998, pt.Basis, pt.Flag})
 		}
 		res := &Result{Card: trendCard("Monthly counts against a seasonal baseline", "Is this month unusually high or low for the time of year?", r, b.N, trendExcl(s.Excluded)), Detail: b, Table: tb}
+		res.Card.Parameters = append(res.Card.Parameters, Param{Name: "baseline years", Value: strconv.Itoa(r.Params.Years), Note: "same month of the previous years; a 12-month moving average while fewer exist"})
 		res.Card.Uncertainty = b.Limits
 		res.Card.References = b.References
 		res.Card.Limits = append(res.Card.Limits, b.Notes...)

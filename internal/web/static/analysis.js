@@ -16,6 +16,7 @@
 	var SVGNS = "http://www.w3.org/2000/svg";
 	var form = document.getElementById("analysis-form");
 	var current = null; // {id, result}
+	var opened = root.getAttribute("data-analysis-id"); // the analysis opened by link
 	var map = null, mapLayer = null, legendCtl = null;
 
 	function t(key, vars) {
@@ -230,8 +231,12 @@
 		byId("a-geojson").hidden = !res.layer;
 		if (st.name) { shared(st.id); }
 		else { byId("a-share").hidden = true; }
-		if (!root.getAttribute("data-analysis-id")) { box.scrollIntoView({ behavior: "smooth", block: "start" }); }
-		byId("a-result-title").focus && byId("a-result-title").setAttribute("tabindex", "-1");
+		if (!opened || String(st.id) !== opened) {
+			// keyboard and screen-reader users land on the result
+			var title = byId("a-result-title");
+			title.setAttribute("tabindex", "-1");
+			title.focus();
+		}
 	}
 
 	function drawCard(c) {
@@ -633,7 +638,6 @@
 	var sv = byId("a-save");
 	if (sv) { sv.addEventListener("submit", save); }
 	byId("a-png").addEventListener("click", savePNG);
-	var opened = root.getAttribute("data-analysis-id");
 	if (opened) {
 		fetch("/api/v1/analyses/" + opened, { credentials: "same-origin" })
 			.then(function (r) { return r.json(); })
