@@ -47,12 +47,14 @@ type workbench struct {
 	Categories []string
 	Months     []string
 	Layers     []workbenchLayer
-	Methods    []analyses.MethodInfo
-	Saved      []store.Analysis
-	AnalysisID int64  // the analysis opened by link (0: none)
-	ReadOnly   bool   // the viewer may not run analyses
-	Tiles      string // tile URL template ("" = no base map)
-	TileAttrib string
+	// LayerChoices are the layers whose areas can replace grid cells.
+	LayerChoices []store.Layer
+	Methods      []analyses.MethodInfo
+	Saved        []store.Analysis
+	AnalysisID   int64  // the analysis opened by link (0: none)
+	ReadOnly     bool   // the viewer may not run analyses
+	Tiles        string // tile URL template ("" = no base map)
+	TileAttrib   string
 }
 
 type workbenchLayer struct {
@@ -90,6 +92,7 @@ func (s *Server) workbenchData(r *http.Request, c *reqCtx) (*workbench, error) {
 	if err != nil {
 		return nil, err
 	}
+	wb.LayerChoices = layers
 	for _, l := range layers {
 		wl := workbenchLayer{Name: l.Name}
 		for _, a := range areas {
