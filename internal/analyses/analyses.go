@@ -111,8 +111,9 @@ type Params struct {
 	Bandwidth float64 `json:"bandwidth,omitempty"` // metres; 0: chosen by Selector
 	Selector  string  `json:"selector,omitempty"`  // scott (default) or lcv
 	// getis-ord, moran
-	Weights      string  `json:"weights,omitempty"` // binary or row (default: binary for Gi*, row for Moran)
-	Star         *bool   `json:"star,omitempty"`    // Gi* (default true)
+	Weights      string  `json:"weights,omitempty"`  // binary or row (default: binary for Gi*, row for Moran)
+	LayerID      int64   `json:"layer_id,omitempty"` // areas of this layer instead of grid cells (queen contiguity)
+	Star         *bool   `json:"star,omitempty"`     // Gi* (default true)
 	Permutations *int    `json:"permutations,omitempty"`
 	Alpha        float64 `json:"alpha,omitempty"` // false discovery rate / significance level (default 0.05)
 	Seed         uint64  `json:"seed,omitempty"`  // default 1

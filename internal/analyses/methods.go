@@ -38,10 +38,14 @@ func Compute(ctx context.Context, r Request, p *Points, progress Progress) (*Res
 		res, err = runGrid(ctx, r, p)
 	case MethodKDE:
 		res, err = runKDE(ctx, r, p)
-	case MethodGetisOrd:
-		res, err = runGetisOrd(ctx, r, p, progress)
-	case MethodMoran:
-		res, err = runMoran(ctx, r, p, progress)
+	case MethodGetisOrd, MethodMoran:
+		if p.Units != nil {
+			res, err = runUnits(ctx, r, p, progress)
+		} else if r.Method == MethodGetisOrd {
+			res, err = runGetisOrd(ctx, r, p, progress)
+		} else {
+			res, err = runMoran(ctx, r, p, progress)
+		}
 	case MethodKnox:
 		res, err = runKnox(ctx, r, p, progress)
 	case MethodTrend:
@@ -90,7 +94,7 @@ func fmtP(p float64) string {
 	if p < 1e-12 {
 		return "< 1e-12"
 	}
-	return fmtG(p)
+	return "= " + fmtG(p)
 }
 
 // spatial returns the located points, counting the others as excluded.
@@ -406,7 +410,7 @@ func runGetisOrd(ctx context.Context, r Request, p *Points, progress Progress) (
 			{Name: "false discovery rate", Value: fmtG(r.Params.Alpha), Note: "Benjamini-Hochberg over all cells, on the " + pname}},
 		N:           gc.N,
 		Excluded:    ex,
-		Uncertainty: fmt.Sprintf("Each cell has a z-score and a %s; a cell is hot or cold when its Benjamini-Hochberg q-value is at most %s, so about %s of the cells called hot or cold may be false discoveries. Global G: z = %s, p = %s.", pname, fmtG(r.Params.Alpha), fmtG(r.Params.Alpha), fmtF(global.Z, 2), fmtP(global.P)),
+		Uncertainty: fmt.Sprintf("Each cell has a z-score and a %s; a cell is hot or cold when its Benjamini-Hochberg q-value is at most %s, so about %s of the cells called hot or cold may be false discoveries. Global G: z = %s, p %s.", pname, fmtG(r.Params.Alpha), fmtG(r.Params.Alpha), fmtF(global.Z, 2), fmtP(global.P)),
 		References: []string{"Getis, A. & Ord, J. K. (1992). The analysis of spatial association by use of distance statistics. Geographical Analysis 24(3).",
 			"Ord, J. K. & Getis, A. (1995). Local spatial autocorrelation statistics: distributional issues and an application. Geographical Analysis 27(4).",
 			"Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. JRSS B 57(1).",
@@ -499,7 +503,7 @@ func runMoran(ctx context.Context, r Request, p *Points, progress Progress) (*Re
 			{Name: "false discovery rate", Value: fmtG(r.Params.Alpha), Note: "Benjamini-Hochberg on two-sided permutation pseudo p-values"}},
 		N:           gc.N,
 		Excluded:    ex,
-		Uncertainty: fmt.Sprintf("Global I = %s (expected %s under no autocorrelation), z = %s under randomisation, one-tailed p = %s. Local clusters are kept when their q-value is at most %s.", fmtG(global.I), fmtG(global.EI), fmtF(global.ZRand, 2), fmtP(global.PRand), fmtG(r.Params.Alpha)),
+		Uncertainty: fmt.Sprintf("Global I = %s (expected %s under no autocorrelation), z = %s under randomisation, one-tailed p %s. Local clusters are kept when their q-value is at most %s.", fmtG(global.I), fmtG(global.EI), fmtF(global.ZRand, 2), fmtP(global.PRand), fmtG(r.Params.Alpha)),
 		References: []string{"Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. Biometrika 37.",
 			"Anselin, L. (1995). Local indicators of spatial association—LISA. Geographical Analysis 27(2).",
 			"Values reproduce PySAL esda Moran and Moran_Local."},
@@ -742,6 +746,7 @@ func runTrend(ctx context.Context, r Request, p *Points) (*Result, error) {
 			tb.Rows = append(tb.Rows, []any{pt.Label, pt.Count, exp[i], pt.Lower95, pt.Upper95, pt.Lower998, pt.Upper998, pt.Basis, pt.Flag})
 		}
 		res := &Result{Card: trendCard("Monthly counts against a seasonal baseline", "Is this month unusually high or low for the time of year?", r, b.N, trendExcl(s.Excluded)), Detail: b, Table: tb}
+		res.Card.Parameters = append(res.Card.Parameters, Param{Name: "baseline years", Value: strconv.Itoa(r.Params.Years), Note: "same month of the previous years; a 12-month moving average while fewer exist"})
 		res.Card.Uncertainty = b.Limits
 		res.Card.References = b.References
 		res.Card.Limits = append(res.Card.Limits, b.Notes...)
@@ -846,14 +851,14 @@ func runChange(ctx context.Context, r Request, p *Points) (*Result, error) {
 			{Name: "confidence", Value: fmtG(r.Params.Confidence)}},
 		N:           before + after,
 		Excluded:    []Exclusion{},
-		Uncertainty: fmt.Sprintf("Exact conditional (Clopper–Pearson) %s%% interval of the change in the daily rate: %s; two-sided exact test p = %s.", fmtG(100*r.Params.Confidence), ci, fmtP(c.PValue)),
+		Uncertainty: fmt.Sprintf("Exact conditional (Clopper–Pearson) %s%% interval of the change in the daily rate: %s; two-sided exact test p %s.", fmtG(100*r.Params.Confidence), ci, fmtP(c.PValue)),
 		References:  c.References,
 		Limits:      append([]string{"A change in the count is not an effect of a measure: seasons, recording and displacement change counts too.", "Rates are per day of each period."}, c.Notes...),
 	}, Detail: c}
 	if n := p.Len() - before - after; n > 0 {
 		res.Card.Excluded = append(res.Card.Excluded, Exclusion{Reason: "outside both periods", Count: n})
 	}
-	res.Summary = fmt.Sprintf("%d incidents before (%s), %d after (%s): change in the daily rate %s (%s%% CI %s), p = %s.", before, label(bf, bt), after, label(af, at), pct(c.PercentChange), fmtG(100*r.Params.Confidence), ci, fmtP(c.PValue))
+	res.Summary = fmt.Sprintf("%d incidents before (%s), %d after (%s): change in the daily rate %s (%s%% CI %s), p %s.", before, label(bf, bt), after, label(af, at), pct(c.PercentChange), fmtG(100*r.Params.Confidence), ci, fmtP(c.PValue))
 	res.Table = &Table{Columns: []string{"period", "from", "to", "days", "count", "per_day"}, Rows: [][]any{
 		{"before", bf.Format(time.DateOnly), bt.AddDate(0, 0, -1).Format(time.DateOnly), eb, before, float64(before) / eb},
 		{"after", af.Format(time.DateOnly), at.AddDate(0, 0, -1).Format(time.DateOnly), ea, after, float64(after) / ea}}}

@@ -31,6 +31,19 @@ type Points struct {
 	// Study is the study area (the selected area, projected), nil for the
 	// points' bounding box.
 	Study orb.MultiPolygon
+	// Units are the areas of a layer (Params.LayerID) for methods that run
+	// on areas instead of grid cells.
+	Units *Units
+}
+
+// Units are the areas of a layer: polygons in WGS84 (for maps and
+// contiguity) and projected (to count the points).
+type Units struct {
+	Layer  string
+	Codes  []string
+	Names  []string
+	WGS84  []orb.MultiPolygon
+	Metric []orb.MultiPolygon
 }
 
 // Window describes the data an analysis ran on (for the method card).
@@ -213,6 +226,11 @@ func (s *Service) Load(ctx context.Context, orgID int64, r Request) (*Points, er
 			return nil, err
 		}
 	}
+	if r.Params.LayerID != 0 {
+		if err := s.loadUnits(ctx, orgID, r.Params.LayerID, p); err != nil {
+			return nil, err
+		}
+	}
 	p.finish()
 	return p, nil
 }
@@ -276,6 +294,48 @@ func (s *Service) loadStudy(ctx context.Context, orgID, areaID int64, p *Points)
 		return nil
 	}
 	return apperr.New(apperr.NotFound, "no area with id %d", areaID)
+}
+
+// loadUnits reads the areas of a layer as the units of the analysis.
+func (s *Service) loadUnits(ctx context.Context, orgID, layerID int64, p *Points) error {
+	layers, err := s.st.Layers(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	u := &Units{}
+	for _, l := range layers {
+		if l.ID == layerID {
+			u.Layer = l.Name
+		}
+	}
+	if u.Layer == "" {
+		return apperr.New(apperr.NotFound, "layer_id: no layer with id %d", layerID)
+	}
+	areas, err := s.st.Areas(ctx, orgID, layerID, true)
+	if err != nil {
+		return err
+	}
+	for _, a := range areas {
+		g, err := geojson.UnmarshalGeometry(a.Geometry)
+		if err != nil {
+			return fmt.Errorf("area %s: %w", a.Code, err)
+		}
+		w, ok := geo.AsMultiPolygon(g.Geometry())
+		if !ok {
+			continue
+		}
+		pg, err := geo.Reproject(w, geo.WGS84(), p.CRS)
+		if err != nil {
+			return err
+		}
+		m, _ := geo.AsMultiPolygon(pg)
+		u.Codes, u.Names, u.WGS84, u.Metric = append(u.Codes, a.Code), append(u.Names, a.Name), append(u.WGS84, w), append(u.Metric, m)
+	}
+	if len(u.Codes) < 3 {
+		return apperr.New(apperr.Invalid, "layer %q has %d areas: too few for a spatial statistic", u.Layer, len(u.Codes))
+	}
+	p.Units = u
+	return nil
 }
 
 // inside reports whether (x, y) is in the study area (always without one).

@@ -77,10 +77,10 @@ type Feature struct {
 	Properties map[string]any `json:"properties"`
 }
 
-// Geometry is a GeoJSON polygon.
+// Geometry is a GeoJSON polygon (grid cells) or multipolygon (areas).
 type Geometry struct {
-	Type        string         `json:"type"`
-	Coordinates [][][2]float64 `json:"coordinates"`
+	Type        string `json:"type"`
+	Coordinates any    `json:"coordinates"`
 }
 
 // Chart is a line chart (Labels × Series) or a heatmap (Rows × Cols).

@@ -31,6 +31,7 @@ type methodFlags struct {
 	categories string
 	from, to   string
 	area       string
+	layer      string
 	in         pointInput
 	p          analyses.Params
 	perms      int
@@ -76,6 +77,7 @@ func (f *methodFlags) register(fs *flag.FlagSet) {
 		}
 		fs.StringVar(&f.p.Weights, "weights", def, "weights: binary or row (row-standardised)")
 		fs.IntVar(&f.perms, "permutations", 999, "conditional permutations for the pseudo p-values")
+		fs.StringVar(&f.layer, "layer", "", "with --dataset: the areas of this layer (`name` or id) instead of grid cells, queen contiguity")
 		if f.method == analyses.MethodGetisOrd {
 			fs.BoolVar(&f.star, "star", true, "Gi*: the cell counts among its own neighbours")
 		}
@@ -235,6 +237,21 @@ func runAnalyzeMethod(ctx context.Context, env *Env, method string, args []strin
 		if f.area != "" {
 			if r.Filters.AreaID, err = findArea(ctx, st, org.ID, f.area); err != nil {
 				return err
+			}
+		}
+		if f.layer != "" {
+			ls, err := st.Layers(ctx, org.ID)
+			if err != nil {
+				return err
+			}
+			id, _ := strconv.ParseInt(f.layer, 10, 64)
+			for _, l := range ls {
+				if l.Name == f.layer || l.ID == id {
+					r.Params.LayerID = l.ID
+				}
+			}
+			if r.Params.LayerID == 0 {
+				return apperr.New(apperr.NotFound, "--layer: no layer %q", f.layer)
 			}
 		}
 		if res, err = analyses.New(st).Run(ctx, org.ID, r, progress); err != nil {

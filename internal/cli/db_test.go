@@ -95,6 +95,12 @@ func seedInstallation(t *testing.T, dir string) {
 			t.Fatal(err)
 		}
 	}
+	// analyses (store/analyses.go): a saved analysis with its result
+	if id, err := st.CreateAnalysis(ctx, store.Analysis{OrgID: org.ID, OwnerID: u.ID, Name: "Hot spots", Method: "grid", Request: `{"method":"grid"}`}); err != nil {
+		t.Fatal(err)
+	} else {
+		must(st.FinishAnalysis(ctx, id, `{"summary":"x"}`, ""))
+	}
 	// Open311 (store/open311.go): a key, a service, a request with its history
 	if _, err := st.CreateAPIKey(ctx, org.ID, "seed", "seed-key-0123456789"); err != nil {
 		t.Fatal(err)

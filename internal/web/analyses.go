@@ -47,12 +47,14 @@ type workbench struct {
 	Categories []string
 	Months     []string
 	Layers     []workbenchLayer
-	Methods    []analyses.MethodInfo
-	Saved      []store.Analysis
-	AnalysisID int64  // the analysis opened by link (0: none)
-	ReadOnly   bool   // the viewer may not run analyses
-	Tiles      string // tile URL template ("" = no base map)
-	TileAttrib string
+	// LayerChoices are the layers whose areas can replace grid cells.
+	LayerChoices []store.Layer
+	Methods      []analyses.MethodInfo
+	Saved        []store.Analysis
+	AnalysisID   int64  // the analysis opened by link (0: none)
+	ReadOnly     bool   // the viewer may not run analyses
+	Tiles        string // tile URL template ("" = no base map)
+	TileAttrib   string
 }
 
 type workbenchLayer struct {
@@ -90,6 +92,7 @@ func (s *Server) workbenchData(r *http.Request, c *reqCtx) (*workbench, error) {
 	if err != nil {
 		return nil, err
 	}
+	wb.LayerChoices = layers
 	for _, l := range layers {
 		wl := workbenchLayer{Name: l.Name}
 		for _, a := range areas {
@@ -365,16 +368,19 @@ func addAnalysisAPI(doc map[string]any) {
 				"400": errResp, "401": errResp, "403": errResp, "404": errResp, "422": jsonResp("the method could not run on this selection", ref("AnalysisStatus"))}},
 	}
 	paths["/api/v1/analyses/methods"] = map[string]any{"get": map[string]any{"summary": "The analysis methods", "security": sec,
-		"responses": map[string]any{"200": jsonResp("methods", map[string]any{"type": "object"}), "401": errResp}}}
+		"description": "Requires a signed-in session with permission view_aggregates.",
+		"responses":   map[string]any{"200": jsonResp("methods", map[string]any{"type": "object"}), "401": errResp}}}
 	paths["/api/v1/analyses/options"] = map[string]any{"get": map[string]any{"summary": "Categories and months of a dataset (for the workbench's filters)", "security": sec,
-		"parameters": []any{map[string]any{"name": "dataset", "in": "query", "required": true, "schema": integer}},
-		"responses":  map[string]any{"200": jsonResp("choices", map[string]any{"type": "object", "properties": map[string]any{"categories": map[string]any{"type": "array", "items": str}, "months": map[string]any{"type": "array", "items": str}}}), "400": errResp, "401": errResp, "403": errResp}}}
+		"description": "Requires a signed-in session with permission view_incidents.",
+		"parameters":  []any{map[string]any{"name": "dataset", "in": "query", "required": true, "schema": integer}},
+		"responses":   map[string]any{"200": jsonResp("choices", map[string]any{"type": "object", "properties": map[string]any{"categories": map[string]any{"type": "array", "items": str}, "months": map[string]any{"type": "array", "items": str}}}), "400": errResp, "401": errResp, "403": errResp}}}
 	paths["/api/v1/analyses/{id}"] = map[string]any{"get": map[string]any{"summary": "An analysis: state, progress, and when done its result with the method card", "security": sec,
-		"description": "Saved analyses are visible to every signed-in member of the organisation (view_aggregates); unsaved ones to analysts and admins.",
+		"description": "Requires a signed-in session with permission view_aggregates. Saved analyses are visible to every signed-in member of the organisation; unsaved ones to analysts and admins (view_incidents).",
 		"parameters":  []any{idParam},
 		"responses":   map[string]any{"200": jsonResp("the analysis", ref("AnalysisStatus")), "401": errResp, "404": errResp}}}
 	paths["/api/v1/analyses/{id}/export"] = map[string]any{"get": map[string]any{"summary": "Export a finished analysis: its table as CSV or its map layer as GeoJSON (WGS84, with the method card)", "security": sec,
-		"parameters": []any{idParam, map[string]any{"name": "format", "in": "query", "schema": map[string]any{"type": "string", "enum": []any{"csv", "geojson"}}}},
+		"description": "Requires a signed-in session with permission view_aggregates (saved analyses; unsaved ones: view_incidents).",
+		"parameters":  []any{idParam, map[string]any{"name": "format", "in": "query", "schema": map[string]any{"type": "string", "enum": []any{"csv", "geojson"}}}},
 		"responses": map[string]any{"200": map[string]any{"description": "the file", "content": map[string]any{"text/csv": map[string]any{"schema": str}, "application/geo+json": map[string]any{"schema": map[string]any{"type": "object"}}}},
 			"400": errResp, "401": errResp, "404": errResp, "409": errResp}}}
 	paths["/api/v1/analyses/{id}/save"] = map[string]any{"post": map[string]any{"summary": "Save (name) a finished analysis, sharing it within the organisation; an empty name unsaves it", "security": sec,

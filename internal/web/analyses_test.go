@@ -180,6 +180,14 @@ func TestAnalysesAPI(t *testing.T) {
 		t.Errorf("audit log lacks analysis.run / analysis.save: %v", seen)
 	}
 
+	// Gi* on the LSOAs (queen contiguity between areas), normal approximation: inline
+	r = postAnalysis(t, base, analyst, `{"method":"getis-ord",`+ds+`,"params":{"permutations":0,"layer_id":`+itoa64(f.layerID)+`}}`)
+	var lsoa analysisStatus
+	decodeJSON(t, r, &lsoa)
+	if r.status != 201 || len(lsoa.Result.Table.Rows) != lsoaAreas || !strings.Contains(string(r.body), `"MultiPolygon"`) {
+		t.Errorf("getis-ord on areas: %d rows: %.600s", len(lsoa.Result.Table.Rows), r.body)
+	}
+
 	// trend and change: charts and tables
 	r = postAnalysis(t, base, analyst, `{"method":"trend",`+ds+`}`)
 	var tr analysisStatus

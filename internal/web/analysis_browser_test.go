@@ -120,6 +120,8 @@ func TestBrowserAnalysisWorkbench(t *testing.T) {
 		t.Errorf("csv export: %s", r)
 	}
 	shot("analysis-gi.png")
+	// the PNG export draws the map on a canvas (no error, no CSP violation)
+	must("png", chromedp.Do(ctx, chromedp.Click(chromedp.ID("a-png"))))
 
 	// save and share
 	must("save", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("a-name"), "Hot spots 2017 (browser)"), chromedp.Click(chromedp.CSS(`#a-save button[type="submit"]`))))

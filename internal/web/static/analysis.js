@@ -16,6 +16,7 @@
 	var SVGNS = "http://www.w3.org/2000/svg";
 	var form = document.getElementById("analysis-form");
 	var current = null; // {id, result}
+	var opened = root.getAttribute("data-analysis-id"); // the analysis opened by link
 	var map = null, mapLayer = null, legendCtl = null;
 
 	function t(key, vars) {
@@ -102,6 +103,7 @@
 			if (f.weights.value) { p.weights = f.weights.value; }
 			p.permutations = num("permutations");
 			if (m === "getis-ord") { p.star = f.star.checked; }
+			if (m !== "hotspot-change" && f.layer_id.value) { p.layer_id = Number(f.layer_id.value); delete p.cell; }
 		}
 		if (m === "knox") {
 			p.space_bands = list("space_bands");
@@ -142,7 +144,7 @@
 			Array.prototype.forEach.call(f.categories.options, function (o) { o.selected = fl.categories.indexOf(o.value) >= 0; });
 		}
 		["cell", "kernel", "bandwidth", "selector", "weights", "permutations", "space_bands", "time_bands", "metric", "iterations",
-			"kind", "interval", "alpha", "seed", "before_from", "before_to", "after_from", "after_to", "forecast_method", "test_days"].forEach(function (n) { set(n, p[n]); });
+			"kind", "interval", "alpha", "seed", "before_from", "before_to", "after_from", "after_to", "forecast_method", "test_days", "layer_id"].forEach(function (n) { set(n, p[n]); });
 		if (p.star !== undefined && f.star) { f.star.checked = !!p.star; }
 		if (f.evaluate) { f.evaluate.checked = !!p.evaluate; }
 		showMethodFields();
@@ -230,8 +232,12 @@
 		byId("a-geojson").hidden = !res.layer;
 		if (st.name) { shared(st.id); }
 		else { byId("a-share").hidden = true; }
-		if (!root.getAttribute("data-analysis-id")) { box.scrollIntoView({ behavior: "smooth", block: "start" }); }
-		byId("a-result-title").focus && byId("a-result-title").setAttribute("tabindex", "-1");
+		if (!opened || String(st.id) !== opened) {
+			// keyboard and screen-reader users land on the result
+			var title = byId("a-result-title");
+			title.setAttribute("tabindex", "-1");
+			title.focus();
+		}
 	}
 
 	function drawCard(c) {
@@ -538,24 +544,27 @@
 		g.fillRect(0, 0, W, H + 140);
 		function merc(p) { return [p[0] * Math.PI / 180, Math.log(Math.tan(Math.PI / 4 + p[1] * Math.PI / 360))]; }
 		var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+		function rings(f) { return f.geometry.type === "MultiPolygon" ? [].concat.apply([], f.geometry.coordinates) : f.geometry.coordinates; }
 		layer.features.forEach(function (f) {
-			f.geometry.coordinates[0].forEach(function (p) {
+			rings(f).forEach(function (ring) { ring.forEach(function (p) {
 				var m = merc(p);
 				minX = Math.min(minX, m[0]); maxX = Math.max(maxX, m[0]); minY = Math.min(minY, m[1]); maxY = Math.max(maxY, m[1]);
-			});
+			}); });
 		});
 		var sc = Math.min((W - 2 * pad) / (maxX - minX || 1), (H - 2 * pad) / (maxY - minY || 1));
 		var colours = {};
 		layer.legend.forEach(function (l) { colours[l["class"]] = l.color; });
 		layer.features.forEach(function (f) {
 			g.beginPath();
-			f.geometry.coordinates[0].forEach(function (p, i) {
-				var m = merc(p), px = pad + (m[0] - minX) * sc, py = pad + (maxY - m[1]) * sc;
-				if (i) { g.lineTo(px, py); } else { g.moveTo(px, py); }
+			rings(f).forEach(function (ring) {
+				ring.forEach(function (p, i) {
+					var m = merc(p), px = pad + (m[0] - minX) * sc, py = pad + (maxY - m[1]) * sc;
+					if (i) { g.lineTo(px, py); } else { g.moveTo(px, py); }
+				});
+				g.closePath();
 			});
-			g.closePath();
 			g.fillStyle = colours[f.properties["class"]] || "#ccc";
-			g.fill();
+			g.fill("evenodd");
 		});
 		g.fillStyle = "#111";
 		g.font = "bold 18px sans-serif";
@@ -633,7 +642,6 @@
 	var sv = byId("a-save");
 	if (sv) { sv.addEventListener("submit", save); }
 	byId("a-png").addEventListener("click", savePNG);
-	var opened = root.getAttribute("data-analysis-id");
 	if (opened) {
 		fetch("/api/v1/analyses/" + opened, { credentials: "same-origin" })
 			.then(function (r) { return r.json(); })
