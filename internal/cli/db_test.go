@@ -126,9 +126,6 @@ func seedInstallation(t *testing.T, dir string) {
 			t.Fatalf("queued %d notices, want 1", n)
 		}
 	}
-	// analyses (store/analyses.go)
-	_, err = st.CreateAnalysis(ctx, store.Analysis{OrgID: org.ID, OwnerID: u.ID, Name: "seed", Method: "grid", Request: "{}", State: "done", Result: "{}"})
-	must(err)
 }
 
 func TestDBCopySQLiteToPostgresAndBack(t *testing.T) {
