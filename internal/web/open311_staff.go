@@ -755,9 +755,6 @@ func (s *Server) staffSaveCategory(w http.ResponseWriter, r *http.Request, c *re
 		b = []byte("[]")
 	}
 	v.Attributes = string(b)
-	if _, err := s.st.SaveService311(ctx, v); err != nil {
-		return err
-	}
 	var changed []string
 	for _, x := range []struct{ name, a, b string }{{"name", cur.Name, v.Name}, {"description", cur.Description, v.Description}, {"group", cur.Group, v.Group},
 		{"keywords", cur.Keywords, v.Keywords}, {"type", cur.Type, v.Type}, {"iccs", cur.ICCS, v.ICCS}, {"department", cur.Department, v.Department},
@@ -767,11 +764,13 @@ func (s *Server) staffSaveCategory(w http.ResponseWriter, r *http.Request, c *re
 			changed = append(changed, x.name+": "+truncate(x.a, 80)+" -> "+truncate(x.b, 80))
 		}
 	}
-	if len(changed) > 0 {
-		if err := s.st.Audit(ctx, store.AuditEntry{OrgID: c.orgID, UserID: c.user.ID, Actor: c.user.Email, Action: "open311.service.edit",
-			Target: "open311_service:" + v.Code, Detail: strings.Join(changed, "; "), IP: clientIP(r)}); err != nil {
-			return err
-		}
+	if len(changed) == 0 {
+		http.Redirect(w, r, "/staff/categories?done=nochange#svc-"+url.PathEscape(v.Code), http.StatusSeeOther)
+		return nil
+	}
+	if _, err := s.st.SaveService311Audited(ctx, v, store.AuditEntry{OrgID: c.orgID, UserID: c.user.ID, Actor: c.user.Email, Action: "open311.service.edit",
+		Target: "open311_service:" + v.Code, Detail: strings.Join(changed, "; "), IP: clientIP(r)}); err != nil {
+		return err
 	}
 	http.Redirect(w, r, "/staff/categories?done=saved#svc-"+url.PathEscape(v.Code), http.StatusSeeOther)
 	return nil
