@@ -110,20 +110,25 @@ func seedInstallation(t *testing.T, dir string) {
 	}
 	if sv, err := st.Service311ByCode(ctx, org.ID, "lighting"); err != nil {
 		t.Fatal(err)
-	} else if req, err := st.CreateServiceRequest(ctx, store.ServiceRequest{OrgID: org.ID, ServiceID: sv.ID, Channel: "api", Status: "open", Moderation: "approved", HasLoc: true, Lat: 53.48, Lon: -2.24}, ""); err != nil {
+	} else if q, err := st.CreateServiceRequest(ctx, store.ServiceRequest{OrgID: org.ID, ServiceID: sv.ID, Channel: "api", Status: "open", Moderation: "approved", HasLoc: true, Lat: 53.48, Lon: -2.24, Email: "r@example.org"}, ""); err != nil {
 		t.Fatal(err)
-	} else { // citizen reports (store/open311_public.go): a photo, a notice in the outbox
-		_, err := st.SavePhoto(ctx, store.ReportPhoto{OrgID: org.ID, RequestID: req.ID, MIME: "image/png", Width: 1, Height: 1, Data: []byte{0x89, 'P', 'N', 'G'}, Moderation: "pending"})
-		must(err)
-		ups, err := st.RequestUpdates(ctx, req.ID, false)
-		must(err)
-		if len(ups) == 0 {
-			t.Fatal("a new request has no update to notify")
+	} else {
+		// the public side (store/open311_public.go): a photo, a notice queued as an e-mail
+		pid, err := st.SavePhoto(ctx, store.ReportPhoto{OrgID: org.ID, MIME: "image/png", Width: 1, Height: 1, Data: []byte("\x89PNG")})
+		if err != nil {
+			t.Fatal(err)
 		}
-		n, err := st.QueueNotices(ctx, []store.NoticeMail{{UpdateIDs: []int64{ups[0].ID}, Mail: store.OutboxMail{OrgID: org.ID, RequestID: req.ID, To: "r@example.test", Subject: "s", Body: "b"}}})
-		must(err)
-		if n != 1 {
-			t.Fatalf("queued %d notices, want 1", n)
+		must(st.AttachPhoto(ctx, org.ID, pid, q.ID))
+		fixed := "fixed"
+		if _, err := st.UpdateServiceRequest(ctx, org.ID, q.ID, store.RequestChange{Status: &fixed, Actor: "seed"}); err != nil {
+			t.Fatal(err)
+		}
+		ns, err := st.PendingNotices(ctx, time.Time{}, 10)
+		if err != nil || len(ns) != 1 {
+			t.Fatalf("notices %v %v", ns, err)
+		}
+		if _, err := st.QueueNotices(ctx, []store.NoticeMail{{UpdateIDs: []int64{ns[0].UpdateID}, Mail: store.OutboxMail{OrgID: org.ID, RequestID: q.ID, To: "r@example.org", Subject: "s", Body: "b"}}}); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

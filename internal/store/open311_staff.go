@@ -301,3 +301,27 @@ func (s *Store) Open311Version(ctx context.Context) (string, error) {
 		(SELECT COALESCE(max(updated_at), 0) FROM open311_services), (SELECT COALESCE(max(id), 0) FROM orgs)`).Scan(&req, &upd, &svc, &org)
 	return strconv.FormatInt(req, 10) + "." + strconv.FormatInt(upd, 10) + "." + strconv.FormatInt(svc, 10) + "." + strconv.FormatInt(org, 10), err
 }
+
+// SaveService311Audited saves a service as SaveService311 does and, when
+// audit.Action is set, writes the audit entry in the same transaction.
+func (s *Store) SaveService311Audited(ctx context.Context, v Service311, audit AuditEntry) (Service311, error) {
+	v.Updated = s.now()
+	if v.Attributes == "" {
+		v.Attributes = "[]"
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO open311_services (org_id, code, name, description, grp, keywords, type, sensitive, iccs, department, notice, attributes, active, position, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			ON CONFLICT (org_id, code) DO UPDATE SET name = excluded.name, description = excluded.description, grp = excluded.grp, keywords = excluded.keywords,
+			type = excluded.type, sensitive = excluded.sensitive, iccs = excluded.iccs, department = excluded.department, notice = excluded.notice,
+			attributes = excluded.attributes, active = excluded.active, position = excluded.position, updated_at = excluded.updated_at RETURNING id`,
+			v.OrgID, v.Code, v.Name, v.Description, v.Group, v.Keywords, v.Type, v.Sensitive, v.ICCS, v.Department, v.Notice, v.Attributes, v.Active, v.Position, v.Updated.Unix()).Scan(&v.ID)
+		if err != nil || audit.Action == "" {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, org_id, user_id, actor, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			v.Updated.Unix(), v.OrgID, nullID(audit.UserID), audit.Actor, audit.Action, audit.Target, audit.Detail, audit.IP)
+		return err
+	})
+	return v, err
+}

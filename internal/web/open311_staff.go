@@ -720,15 +720,13 @@ func (s *Server) staffSaveCategory(w http.ResponseWriter, r *http.Request, c *re
 	if attrs == "" {
 		attrs = "[]"
 	}
-	var problems []string
 	sp := open311.ServiceSpec{Code: v.Code, Name: v.Name, Type: open311.ServiceType(v.Type)}
-	dec := json.NewDecoder(strings.NewReader(attrs))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&sp.Attributes); err != nil {
-		problems = append(problems, "attributes: "+s.cat.T(c.lang, "o311staff.cat.badjson", "err", err.Error()))
-	}
+	var problems []string
+	sp.Attributes, problems = parseServiceAttributes(attrs)
 	for _, fe := range sp.Validate() {
-		problems = append(problems, fe.Field+": "+fe.Message)
+		if !strings.HasPrefix(fe.Field, "attribute[") { // parseServiceAttributes checked those
+			problems = append(problems, fe.Field+": "+fe.Message)
+		}
 	}
 	if v.ICCS != "" && !iccsCode(v.ICCS) {
 		problems = append(problems, "iccs: "+s.cat.T(c.lang, "o311staff.cat.badiccs"))
@@ -755,9 +753,6 @@ func (s *Server) staffSaveCategory(w http.ResponseWriter, r *http.Request, c *re
 		b = []byte("[]")
 	}
 	v.Attributes = string(b)
-	if _, err := s.st.SaveService311(ctx, v); err != nil {
-		return err
-	}
 	var changed []string
 	for _, x := range []struct{ name, a, b string }{{"name", cur.Name, v.Name}, {"description", cur.Description, v.Description}, {"group", cur.Group, v.Group},
 		{"keywords", cur.Keywords, v.Keywords}, {"type", cur.Type, v.Type}, {"iccs", cur.ICCS, v.ICCS}, {"department", cur.Department, v.Department},
@@ -767,11 +762,13 @@ func (s *Server) staffSaveCategory(w http.ResponseWriter, r *http.Request, c *re
 			changed = append(changed, x.name+": "+truncate(x.a, 80)+" -> "+truncate(x.b, 80))
 		}
 	}
-	if len(changed) > 0 {
-		if err := s.st.Audit(ctx, store.AuditEntry{OrgID: c.orgID, UserID: c.user.ID, Actor: c.user.Email, Action: "open311.service.edit",
-			Target: "open311_service:" + v.Code, Detail: strings.Join(changed, "; "), IP: clientIP(r)}); err != nil {
-			return err
-		}
+	if len(changed) == 0 {
+		http.Redirect(w, r, "/staff/categories?done=nochange#svc-"+url.PathEscape(v.Code), http.StatusSeeOther)
+		return nil
+	}
+	if _, err := s.st.SaveService311Audited(ctx, v, store.AuditEntry{OrgID: c.orgID, UserID: c.user.ID, Actor: c.user.Email, Action: "open311.service.edit",
+		Target: "open311_service:" + v.Code, Detail: strings.Join(changed, "; "), IP: clientIP(r)}); err != nil {
+		return err
 	}
 	http.Redirect(w, r, "/staff/categories?done=saved#svc-"+url.PathEscape(v.Code), http.StatusSeeOther)
 	return nil
@@ -798,4 +795,30 @@ func iccsCode(s string) bool {
 		}
 	}
 	return true
+}
+
+// parseServiceAttributes decodes and checks the attribute JSON of the
+// category editor (a GeoReport v2 attribute array; unknown fields
+// refused). Problems start with the field they are about.
+func parseServiceAttributes(s string) ([]open311.Attribute, []string) {
+	var attrs []open311.Attribute
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&attrs); err != nil {
+		return nil, []string{"attributes: not a valid attribute array: " + err.Error()}
+	}
+	if dec.More() {
+		return nil, []string{"attributes: text after the array"}
+	}
+	if len(attrs) > open311.MaxAttributes {
+		return nil, []string{"attributes: at most " + strconv.Itoa(open311.MaxAttributes)}
+	}
+	var problems []string
+	for _, fe := range (open311.ServiceSpec{Code: "x", Name: "x", Attributes: attrs}).Validate() {
+		problems = append(problems, fe.Field+": "+fe.Message)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return attrs, nil
 }

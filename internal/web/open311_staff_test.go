@@ -1,7 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -351,5 +355,63 @@ func TestStaffLabels(t *testing.T) {
 	}
 	if len(keys) < 20 {
 		t.Fatalf("only %d keys checked", len(keys))
+	}
+}
+
+// TestOpen311ListCache: the cached list answer changes at once with a new
+// request and with a staff change (hiding), in both encodings; gzip answers
+// are valid gzip of the same document.
+func TestOpen311ListCache(t *testing.T) {
+	e := newO311Env(t)
+	coord := e.sessionFor(t, auth.Coordinator)
+	ids := func(gz bool) []string {
+		t.Helper()
+		h := map[string]string{}
+		if gz {
+			h["Accept-Encoding"] = "gzip"
+		}
+		r := do(t, e.ts.URL, request{url: o311 + "/requests.json", headers: h})
+		body := r.body
+		if gz {
+			if r.header.Get("Content-Encoding") != "gzip" {
+				t.Fatalf("gzip asked, got Content-Encoding %q", r.header.Get("Content-Encoding"))
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(r.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body, err = io.ReadAll(zr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var out []map[string]any
+		if err := json.Unmarshal(body, &out); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		var s []string
+		for _, x := range out {
+			s = append(s, x["service_request_id"].(string))
+		}
+		return s
+	}
+	a := e.postID(t, "service_code", "lighting")
+	for _, gz := range []bool{false, true} {
+		if got := ids(gz); len(got) != 1 || got[0] != itoa64(a) {
+			t.Fatalf("gzip=%v: %v", gz, got)
+		}
+	}
+	b := e.postID(t, "service_code", "lighting")
+	for _, gz := range []bool{false, true} {
+		if got := ids(gz); len(got) != 2 || got[0] != itoa64(b) {
+			t.Fatalf("after a new request, gzip=%v: %v", gz, got)
+		}
+	}
+	if r := staffPost(t, e.ts.URL, "/staff/reports/"+itoa64(b), coord, url.Values{"action": {"hide"}, "reason": {"test"}}); r.status != 303 {
+		t.Fatal(r)
+	}
+	for _, gz := range []bool{false, true} {
+		if got := ids(gz); len(got) != 1 || got[0] != itoa64(a) {
+			t.Fatalf("after hiding, gzip=%v: %v", gz, got)
+		}
 	}
 }

@@ -294,7 +294,9 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	if c.user == nil {
 		sent := r.PostFormValue("csrf")
 		if ck, err := r.Cookie(reportCSRFCookie); err != nil || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(ck.Value)) != 1 {
-			return apperr.New(apperr.Forbidden, "%s", s.cat.T(c.lang, "report.error.csrf"))
+			// an expired or forged form: nothing is stored; the form comes
+			// back with what was typed and a fresh token
+			return s.renderReportForm(w, r, c, http.StatusBadRequest, tok, r.PostForm, open311.FieldErrors{{Field: "form", Message: s.cat.T(c.lang, "report.error.csrf")}})
 		}
 	}
 	form := r.PostForm

@@ -269,7 +269,8 @@ func TestReportFormErrors(t *testing.T) {
 	}
 	// without the form's token
 	bad := &reportClient{t: t, base: e.ts.URL, token: "forged-token-forged-token-forged"}
-	if res := bad.post(url.Values{"service_code": {"lighting"}, "address_string": {"Oxford Road"}}, "", nil); res.status != 403 {
+	if res := bad.post(url.Values{"service_code": {"lighting"}, "address_string": {"Oxford Road"}}, "", nil); res.status != 400 ||
+		!strings.Contains(string(res.body), "The form has expired") || countRequests(t, e) != 0 {
 		t.Errorf("no CSRF cookie: %s", res)
 	}
 	// a bot fills the honeypot: thanked, nothing stored

@@ -36,6 +36,10 @@ var pathValues = map[string]string{
 	"code":  "E01005098",
 	"token": "unknown.json",
 	"rest":  "nothing.json",
+
+	// reports.go
+	"secret": "0123456789abcdef0123456789abcdef",
+	"area":   "all.atom",
 }
 
 var wildcard = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*|\$)(\.\.\.)?\}`)

@@ -136,6 +136,18 @@ func testOpen311Staff(e *env) {
 	if strings.Join(deps, "|") != "Police liaison|Public works" {
 		e.t.Fatalf("departments: %v", deps)
 	}
+
+	// a category edit and its audit entry in one transaction
+	light.Sensitive, light.Department = true, "Highways"
+	_, err = e.s.SaveService311Audited(e.ctx, light, store.AuditEntry{Actor: "admin@x", Action: "open311.service.edit", Target: "open311_service:lighting", Detail: "sensitive: false -> true"})
+	e.must(err)
+	v, err := e.s.Service311ByCode(e.ctx, o.ID, "lighting")
+	e.must(err)
+	au, err = e.s.AuditFor(e.ctx, o.ID, "open311_service:lighting", 10)
+	e.must(err)
+	if !v.Sensitive || v.Department != "Highways" || len(au) != 1 || au[0].Detail != "sensitive: false -> true" {
+		e.t.Fatalf("audited save: %+v, audit %+v", v, au)
+	}
 }
 
 func ids(rs []store.ServiceRequest) []int64 {
