@@ -223,11 +223,15 @@ func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *req
 		}
 		d = d.ForRoles(roles)
 	}
-	areaOK, err := s.areaChecker(r, c)
+	var lookupErr error
+	areaOK, err := s.areaChecker(r, c, &lookupErr)
 	if err != nil {
 		return err
 	}
 	answers, ferrs := survey.Validate(d, in.Answers, survey.ValidateOptions{AreaOK: areaOK})
+	if lookupErr != nil {
+		return lookupErr
+	}
 	if errs = append(errs, ferrs...); len(errs) > 0 {
 		return fieldErrors(w, errs)
 	}
@@ -268,17 +272,22 @@ func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *req
 }
 
 // areaChecker returns whether an area code belongs to one of the
-// organisation's layers (nil, accepting any code, when it has no areas).
-func (s *Server) areaChecker(r *http.Request, c *reqCtx) (func(string) bool, error) {
-	codes, err := s.areaCodes(r, c)
-	if err != nil || len(codes) == 0 {
+// organisation's layers (nil, accepting any code, when it has no areas),
+// with an index lookup per code (store.AreaCodeKnown: loading every area
+// was most of a submission's cost). A failed lookup is kept in *lookupErr
+// for the caller to report instead of calling the code invalid.
+func (s *Server) areaChecker(r *http.Request, c *reqCtx, lookupErr *error) (func(string) bool, error) {
+	_, anyAreas, err := s.st.AreaCodeKnown(r.Context(), c.orgID, "")
+	if err != nil || !anyAreas {
 		return nil, err
 	}
-	set := make(map[string]bool, len(codes))
-	for _, a := range codes {
-		set[a.Code] = true
-	}
-	return func(code string) bool { return set[code] }, nil
+	return func(code string) bool {
+		known, _, err := s.st.AreaCodeKnown(r.Context(), c.orgID, code)
+		if err != nil && *lookupErr == nil {
+			*lookupErr = err
+		}
+		return known
+	}, nil
 }
 
 func (s *Server) areaCodes(r *http.Request, c *reqCtx) ([]store.Area, error) {
