@@ -99,7 +99,7 @@ func openAPIDoc() map[string]any {
 					"type": str, "id": integer, "title": str, "score": map[string]any{"type": "number"}, "snippet": str, "language": str, "focus_area": str, "city": str, "country": str, "url": str}}}}},
 				"KBWhatWorks": map[string]any{"type": "object", "properties": map[string]any{"problem": map[string]any{"type": "object"}, "method": str, "considered": integer, "n": integer,
 					"results": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
-				"KBExport": map[string]any{"type": "object", "properties": map[string]any{"format": str, "records": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
+				"KBExport":   map[string]any{"type": "object", "properties": map[string]any{"format": str, "records": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 				"Indicators": map[string]any{"type": "object", "properties": map[string]any{"indicators": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}, "values": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 			},
 		},
