@@ -548,8 +548,8 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 		args = append(a, limit)
 		// Two stages, each ranking a pool of the best kbPool matches by
 		// bm25 taken from the FTS index alone (FTS5 sorts by rank inside the
-		// virtual table; rank is bm25 with the column weights 10, 4, 1 set
-		// in the migration), to which the filters and the language boost
+		// virtual table; rank is bm25 with the column weights 10, 4, 1,
+		// given with each query), to which the filters and the language boost
 		// then apply. Stage 1 matches titles and summaries only: when that
 		// fills the page, records matching only in their text would rank
 		// below anyway (weights 10 and 4 against 1) and their, far more
@@ -558,7 +558,7 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 		// passed the filters, it runs again over every match.
 		args = append(args, kbPool)
 		pool := func(match string) string {
-			return `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ` + match + ` ORDER BY rank LIMIT $` + strconv.Itoa(len(args)) + `)`
+			return `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ` + match + ` AND rank MATCH 'bm25(10.0, 4.0, 1.0)' ORDER BY rank LIMIT $` + strconv.Itoa(len(args)) + `)`
 		}
 		query := func(from string) string {
 			return `SELECT ` + kbHitCols + `,
@@ -574,7 +574,7 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 			hits, err = scanHits(rows)
 		}
 		if err == nil && len(hits) < limit {
-			hits, err = s.kbPoolQuery(ctx, query(pool("$2")), `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2)`, query, args, limit)
+			hits, err = s.kbPoolQuery(ctx, query(pool("$2")), `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2 AND rank MATCH 'bm25(10.0, 4.0, 1.0)')`, query, args, limit)
 		}
 		for i := range hits {
 			h := &hits[i]

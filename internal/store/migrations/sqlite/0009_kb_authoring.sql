@@ -38,8 +38,6 @@ CREATE VIRTUAL TABLE kb_fts USING fts5(
   content = 'kb_items', content_rowid = 'id',
   tokenize = 'unicode61 remove_diacritics 2'
 );
--- rank = bm25 with the title weighted 10, the summary 4 and the body 1
-INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');
 CREATE TRIGGER kb_items_ai AFTER INSERT ON kb_items BEGIN
   INSERT INTO kb_fts(rowid, stem_title, stem_summary, stem_body) VALUES (new.id, new.stem_title, new.stem_summary, new.stem_body);
 END;
