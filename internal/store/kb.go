@@ -546,13 +546,20 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 		args = []any{orgID, strings.Join(groups, sep), lang}
 		where, a := kbWhere(f, args)
 		args = append(a, limit)
-		// The best kbPool matches by bm25 come from the FTS index alone
-		// (FTS5 sorts by rank inside the virtual table), then the filters
-		// and the language boost apply to them. When the pool was full and
-		// fewer than limit records passed the filters, the search runs again
-		// over every match.
+		// Two stages, each ranking a pool of the best kbPool matches by
+		// bm25 taken from the FTS index alone (FTS5 sorts by rank inside the
+		// virtual table; rank is bm25 with the column weights 10, 4, 1,
+		// given with each query), to which the filters and the language boost
+		// then apply. Stage 1 matches titles and summaries only: when that
+		// fills the page, records matching only in their text would rank
+		// below anyway (weights 10 and 4 against 1) and their, far more
+		// numerous, matches are not ranked at all. Otherwise stage 2 ranks
+		// every match; when its pool was full and fewer than limit records
+		// passed the filters, it runs again over every match.
 		args = append(args, kbPool)
-		pool := `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2 ORDER BY rank LIMIT $` + strconv.Itoa(len(args)) + `)`
+		pool := func(match string) string {
+			return `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ` + match + ` AND rank MATCH 'bm25(10.0, 4.0, 1.0)' ORDER BY rank LIMIT $` + strconv.Itoa(len(args)) + `)`
+		}
 		query := func(from string) string {
 			return `SELECT ` + kbHitCols + `,
 				-f.rank * CASE WHEN i.language = $3 THEN 1.25 ELSE 1 END AS score,
@@ -561,8 +568,14 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 			WHERE i.org_id = $1` + where + `
 			ORDER BY score DESC, i.id LIMIT $` + strconv.Itoa(len(args)-1)
 		}
-		hits, pooled, err := s.kbPoolQuery(ctx, query(pool), `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2)`, query, args, limit)
-		_ = pooled
+		var hits []KBHit
+		rows, err := s.r.QueryContext(ctx, query(pool(`'{stem_title stem_summary} : (' || $2 || ')'`)), args...)
+		if err == nil {
+			hits, err = scanHits(rows)
+		}
+		if err == nil && len(hits) < limit {
+			hits, err = s.kbPoolQuery(ctx, query(pool("$2")), `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2 AND rank MATCH 'bm25(10.0, 4.0, 1.0)')`, query, args, limit)
+		}
 		for i := range hits {
 			h := &hits[i]
 			snip := kb.Snippet(h.Snippet, h.Language, forms, 24, SnippetStart, SnippetEnd)
@@ -586,28 +599,27 @@ const kbPool = 200
 
 // kbPoolQuery runs the pooled query, and the unpooled one when the pool
 // may have hidden records that pass the filters.
-func (s *Store) kbPoolQuery(ctx context.Context, pooled, all string, query func(string) string, args []any, limit int) ([]KBHit, bool, error) {
+func (s *Store) kbPoolQuery(ctx context.Context, pooled, all string, query func(string) string, args []any, limit int) ([]KBHit, error) {
 	rows, err := s.r.QueryContext(ctx, pooled, args...)
 	if err != nil {
-		return nil, true, err
+		return nil, err
 	}
 	hits, err := scanHits(rows)
 	if err != nil || len(hits) >= limit {
-		return hits, true, err
+		return hits, err
 	}
 	var n int
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM kb_fts WHERE kb_fts MATCH $1 LIMIT $2)`, args[1], kbPool).Scan(&n); err != nil {
-		return nil, true, err
+		return nil, err
 	}
 	if n < kbPool {
-		return hits, true, nil // every match was in the pool
+		return hits, nil // every match was in the pool
 	}
 	rows, err = s.r.QueryContext(ctx, query(all), args...)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	hits, err = scanHits(rows)
-	return hits, false, err
+	return scanHits(rows)
 }
 
 func scanHits(rows *sql.Rows) ([]KBHit, error) {

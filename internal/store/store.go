@@ -215,10 +215,36 @@ func (s *Store) migrate(ctx context.Context) error {
 			return nil
 		})
 	}
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+	// Read what is applied without taking the write lock, so that a
+	// command opening an up-to-date database (kb search, backup...) does
+	// not wait for another process's long write transaction.
+	var exists int
+	if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
+	if exists == 0 {
+		if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+			return fmt.Errorf("migrations table: %w", err)
+		}
+	}
+	applied := map[string]bool{}
+	rows, err := s.w.QueryContext(ctx, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[n] = true
+	}
+	rows.Close()
 	for _, name := range names {
+		if applied[name] {
+			continue
+		}
 		if err := s.tx(ctx, func(tx *sql.Tx) error { return apply(tx, name) }); err != nil {
 			return err
 		}

@@ -386,7 +386,7 @@ func (s *Server) kbHistoryPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 
 // ---- exchange ----
 
-// kbExport is GET /knowledge/export.{json,csv}: the published records.
+// kbExport is GET /api/v1/kb/export.{json,csv}: the published records.
 func (s *Server) kbExport(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	items, err := s.st.KBItems(r.Context(), c.orgID, store.KBFilter{Kind: r.URL.Query().Get("kind")}, 0)
 	if err != nil {
@@ -397,7 +397,7 @@ func (s *Server) kbExport(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 		recs[i] = kbToItem(it)
 	}
 	var buf bytes.Buffer
-	format := strings.TrimPrefix(r.URL.Path, "/knowledge/export.")
+	format := strings.TrimPrefix(r.URL.Path, "/api/v1/kb/export.")
 	switch format {
 	case "json":
 		err = kb.WriteRecordsJSON(&buf, recs)
@@ -473,7 +473,7 @@ func (s *Server) kbAuthorRoutes() []route {
 		{"POST /knowledge/{id}/status", auth.PermKBEdit, false, s.kbSetStatus}, // publish, return and withdraw check PermKBReview inside
 		{"GET /knowledge/{id}/history", auth.PermKBEdit, false, s.kbHistoryPage},
 		{"POST /knowledge/import", auth.PermKBEdit, false, s.kbImport},
-		{"GET /knowledge/export.json", auth.PermPublic, false, s.kbExport}, // published records only
-		{"GET /knowledge/export.csv", auth.PermPublic, false, s.kbExport},
+		{"GET /api/v1/kb/export.json", auth.PermPublic, true, s.kbExport}, // published records only
+		{"GET /api/v1/kb/export.csv", auth.PermPublic, true, s.kbExport},
 	}
 }

@@ -189,8 +189,8 @@ func kbUpload(t *testing.T, e *env, s *session, name, content string) response {
 func TestKBExchange(t *testing.T) {
 	src := emptyEnv(t)
 	seedKBEnv(t, src)
-	js := get(t, src.ts.URL, "/knowledge/export.json", nil)
-	csvb := get(t, src.ts.URL, "/knowledge/export.csv", nil)
+	js := get(t, src.ts.URL, "/api/v1/kb/export.json", nil)
+	csvb := get(t, src.ts.URL, "/api/v1/kb/export.csv", nil)
 	if js.status != 200 || csvb.status != 200 || !strings.Contains(js.header.Get("Content-Disposition"), "knowledge-base.json") {
 		t.Fatalf("export: %s / %s", js, csvb)
 	}
@@ -217,7 +217,7 @@ func TestKBExchange(t *testing.T) {
 		t.Errorf("%d drafts after import, want 34", len(items))
 	}
 	// imported records are drafts: not public until reviewed
-	if r := get(t, dst.ts.URL, "/knowledge/export.json", nil); strings.Contains(string(r.body), "Alley gating") {
+	if r := get(t, dst.ts.URL, "/api/v1/kb/export.json", nil); strings.Contains(string(r.body), "Alley gating") {
 		t.Error("imported drafts are exported publicly")
 	}
 }

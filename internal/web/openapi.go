@@ -58,6 +58,13 @@ func openAPIDoc() map[string]any {
 				[]any{param("q", "query", "words to find (any language; accents do not matter)", str, false), param("lang", "query", "language of the query (boosts items in it)", str, false),
 					param("kind", "query", "tool, practice, evidence, finding or document", str, false), param("focus", "query", "focus area code", str, false),
 					param("cc", "query", "cross-cutting issue code", str, false), param("in", "query", "item language code", str, false), param("limit", "query", "1-200 (default 20)", integer, false)}, ok("results", "KBResults"))},
+			// knowledge base (kb_views.go, kb_author.go): published records only
+			"/api/v1/kb/whatworks": map[string]any{"get": op("Evidence cards that fit a problem, ranked by match, direction and size of effect and quality of evidence, each with its caveats and the ranking method", "",
+				[]any{param("crime", "query", "ICCS code (2-6 digits)", str, false), param("place", "query", "place code (residential, city_centre, car_parks, ...)", str, false),
+					param("population", "query", "population code (youth, offenders, ...)", str, false)}, ok("ranked cards", "KBWhatWorks"))},
+			"/api/v1/kb/export.json": map[string]any{"get": op("Published records in the JSON exchange format (icarus-kb/1)", "", nil, ok("records", "KBExport"))},
+			"/api/v1/kb/export.csv": map[string]any{"get": op("Published records in the CSV exchange format (text/csv)", "", nil,
+				map[string]any{"200": map[string]any{"description": "CSV with the columns of docs/knowledge-base.md", "content": map[string]any{"text/csv": map[string]any{"schema": str}}}})},
 			// surveys (surveys.go)
 			"/api/v1/surveys": map[string]any{"get": op("Surveys of the organisation", "", nil, ok("surveys", "Surveys"))},
 			"/api/v1/surveys/{id}": map[string]any{"get": op("A survey's current definition (modules, questions, skip logic, translations)", "",
@@ -104,6 +111,9 @@ func openAPIDoc() map[string]any {
 						"id": integer, "dataset_id": integer, "source_id": str, "category": str, "iccs": str, "time": str, "resolution": str, "has_location": map[string]any{"type": "boolean"}, "lon": map[string]any{"type": "number"}, "lat": map[string]any{"type": "number"}}}}}},
 				"KBResults": map[string]any{"type": "object", "properties": map[string]any{"query": str, "results": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
 					"type": str, "id": integer, "title": str, "score": map[string]any{"type": "number"}, "snippet": str, "language": str, "focus_area": str, "city": str, "country": str, "url": str}}}}},
+				"KBWhatWorks": map[string]any{"type": "object", "properties": map[string]any{"problem": map[string]any{"type": "object"}, "method": str, "considered": integer, "n": integer,
+					"results": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
+				"KBExport":   map[string]any{"type": "object", "properties": map[string]any{"format": str, "records": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 				"Indicators": map[string]any{"type": "object", "properties": map[string]any{"indicators": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}, "values": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 			},
 		},
