@@ -45,6 +45,8 @@ type Store struct {
 	stmts  map[stmtKey]*sql.Stmt
 	// orgs caches the organisation list (users.go, Orgs).
 	orgs orgCache
+	// ckpt stops the SQLite WAL checkpointer (checkpoint.go); nil on PostgreSQL.
+	ckpt *checkpointer
 }
 
 type stmtKey struct {
@@ -115,7 +117,10 @@ func OpenSQLite(ctx context.Context, dir string, opt Options) (*Store, error) {
 // openSQLiteFile opens (creating it when needed) the SQLite database file path.
 func openSQLiteFile(ctx context.Context, path string, opt Options) (*Store, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=cache_size(-131072)&_pragma=temp_store(MEMORY)&"+pragmas)
+	// wal_autocheckpoint(0): the writer does not checkpoint at commit (a
+	// checkpoint's fsync then stalled the request that triggered it and every
+	// writer queued behind it); the checkpointer does it beside (checkpoint.go)
+	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=cache_size(-131072)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&"+pragmas)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +145,11 @@ func openSQLiteFile(ctx context.Context, path string, opt Options) (*Store, erro
 	}
 	r.SetMaxOpenConns(4)
 	s.r = r
+	if s.ckpt, err = startCheckpointer(path, pragmas); err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -177,10 +187,14 @@ func (s *Store) Close() error {
 		delete(s.stmts, k)
 	}
 	s.stmtMu.Unlock()
+	var ckErr error
+	if s.ckpt != nil {
+		ckErr = s.ckpt.stop()
+	}
 	if s.r == s.w {
 		return s.w.Close()
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(ckErr, s.r.Close(), s.w.Close())
 }
 
 // Dialect names the SQL dialect ("sqlite" or "postgres").
