@@ -39,6 +39,7 @@ type CopyProgress func(table string, rows int64)
 // in one transaction, so a failed copy leaves dst empty. It then compares
 // the row counts of every table and returns them.
 func Copy(ctx context.Context, dst, src *Store, progress CopyProgress) (map[string]int64, error) {
+	defer dst.orgs.drop() // the organisation list changed under dst's cache
 	srcMig, err := src.Migrations(ctx)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, orgID int64, name, key string)
 func (s *Store) APIKeyByKey(ctx context.Context, key string) (APIKey, error) {
 	var k APIKey
 	var created int64
-	err := s.r.QueryRowContext(ctx, `SELECT id, org_id, name, prefix, created_at FROM api_keys WHERE key_hash = $1 AND revoked_at = 0`, hashToken(key)).
+	err := s.queryRow(ctx, s.r, `SELECT id, org_id, name, prefix, created_at FROM api_keys WHERE key_hash = $1 AND revoked_at = 0`, hashToken(key)).
 		Scan(&k.ID, &k.OrgID, &k.Name, &k.Prefix, &created)
 	k.Created = time.Unix(created, 0).UTC()
 	return k, notFound(err, "API key")
@@ -152,7 +153,7 @@ func (s *Store) SeedServices(ctx context.Context, orgID int64, defaults []Servic
 // ServicesSeeded reports whether the organisation's services were seeded.
 func (s *Store) ServicesSeeded(ctx context.Context, orgID int64) (bool, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM open311_settings WHERE org_id = $1`, orgID).Scan(&n)
+	err := s.queryRow(ctx, s.r, `SELECT count(*) FROM open311_settings WHERE org_id = $1`, orgID).Scan(&n)
 	return n > 0, err
 }
 
@@ -168,7 +169,7 @@ func (s *Store) Services311(ctx context.Context, orgID int64, activeOnly bool) (
 
 // Service311ByCode returns one service of the organisation (active or not).
 func (s *Store) Service311ByCode(ctx context.Context, orgID int64, code string) (Service311, error) {
-	v, err := scanService(s.r.QueryRowContext(ctx, `SELECT `+serviceCols+` FROM open311_services WHERE org_id = $1 AND code = $2`, orgID, code))
+	v, err := scanService(s.queryRow(ctx, s.r, `SELECT `+serviceCols+` FROM open311_services WHERE org_id = $1 AND code = $2`, orgID, code))
 	return v, notFound(err, "service "+code)
 }
 
@@ -252,10 +253,37 @@ func nullStr(s string) any {
 	return s
 }
 
+const (
+	insertRequestSQL = `INSERT INTO service_requests (org_id, service_id, token, follow_hash, channel, api_key_id, status, status_notes, moderation, department,
+			description, has_loc, lat, lon, address, address_id, zipcode, email, first_name, last_name, phone, device_id, account_id, media_url, attributes,
+			requested_at, updated_at, expected_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) RETURNING id`
+	insertSubmittedSQL = `INSERT INTO service_request_updates (request_id, at, kind, status, description, public, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+)
+
+// RateHit is one hit to count on a rate-limit bucket (see RateLimit).
+type RateHit struct {
+	Bucket string
+	Limit  int // <= 0: not counted
+	Window time.Duration
+}
+
+// RateLimitedError is returned by CreateServiceRequest when a RateHit is
+// over its limit: nothing was stored, and the hits were counted.
+type RateLimitedError struct{ Bucket string }
+
+func (e *RateLimitedError) Error() string { return "rate limit reached: " + e.Bucket }
+
 // CreateServiceRequest stores a new request and its "submitted" history
 // entry in one transaction; followHash (may be "") is the hash of the
 // reporter's private follow token. The request's times are the store's now.
-func (s *Store) CreateServiceRequest(ctx context.Context, q ServiceRequest, followHash string) (ServiceRequest, error) {
+//
+// Each of hits is counted in the same transaction (one commit instead of
+// three on the POST path: the counters stay in the shared database, so the
+// limits hold across nodes). When one is over its limit the transaction is
+// rolled back, the hits are counted on their own (as RateLimit does) and a
+// *RateLimitedError names the first bucket over its limit.
+func (s *Store) CreateServiceRequest(ctx context.Context, q ServiceRequest, followHash string, hits ...RateHit) (ServiceRequest, error) {
 	now := s.now()
 	q.Requested, q.Updated = now, now
 	if q.Attributes == "" {
@@ -269,21 +297,66 @@ func (s *Store) CreateServiceRequest(ctx context.Context, q ServiceRequest, foll
 	if !q.Expected.IsZero() {
 		exp = q.Expected.Unix()
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO service_requests (org_id, service_id, token, follow_hash, channel, api_key_id, status, status_notes, moderation, department,
-			description, has_loc, lat, lon, address, address_id, zipcode, email, first_name, last_name, phone, device_id, account_id, media_url, attributes,
-			requested_at, updated_at, expected_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) RETURNING id`,
+	// prepared before the transaction: on SQLite the writer pool has one
+	// connection, which the transaction holds
+	insReq, err := s.prepared(ctx, s.w, insertRequestSQL)
+	if err != nil {
+		return q, err
+	}
+	insUpd, err := s.prepared(ctx, s.w, insertSubmittedSQL)
+	if err != nil {
+		return q, err
+	}
+	var rate *sql.Stmt
+	if len(hits) > 0 {
+		if rate, err = s.prepared(ctx, s.w, rateLimitSQL); err != nil {
+			return q, err
+		}
+	}
+	var limited *RateLimitedError
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.StmtContext(ctx, insReq).QueryRowContext(ctx,
 			q.OrgID, q.ServiceID, nullStr(q.Token), nullStr(followHash), q.Channel, nullID(q.APIKeyID), q.Status, q.StatusNotes, q.Moderation, q.Department,
 			q.Description, q.HasLoc, lat, lon, q.Address, q.AddressID, q.Zipcode, q.Email, q.FirstName, q.LastName, q.Phone, q.DeviceID, q.AccountID, q.MediaURL, q.Attributes,
 			now.Unix(), now.Unix(), exp).Scan(&q.ID)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO service_request_updates (request_id, at, kind, status, description, public, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			q.ID, now.Unix(), "submitted", q.Status, "", true, q.Channel)
-		return err
+		if _, err = tx.StmtContext(ctx, insUpd).ExecContext(ctx, q.ID, now.Unix(), "submitted", q.Status, "", true, q.Channel); err != nil {
+			return err
+		}
+		// the counters last: on PostgreSQL their rows stay locked until
+		// the commit, so concurrent requests of one key wait the least
+		for _, h := range hits {
+			if h.Limit <= 0 {
+				continue
+			}
+			bucket, start := rateWindow(now, h)
+			var n int
+			if err := tx.StmtContext(ctx, rate).QueryRowContext(ctx, bucket, start).Scan(&n); err != nil {
+				return err
+			}
+			if n > h.Limit && limited == nil {
+				limited = &RateLimitedError{Bucket: h.Bucket}
+			}
+		}
+		if limited != nil {
+			return limited // rolls back
+		}
+		return nil
 	})
+	if limited != nil && errors.Is(err, limited) {
+		// count the refused request's hits, as RateLimit would have
+		for _, h := range hits {
+			if h.Limit <= 0 {
+				continue
+			}
+			if _, rerr := s.RateLimit(ctx, h.Bucket, h.Limit, h.Window); rerr != nil {
+				return ServiceRequest{}, rerr
+			}
+		}
+		return ServiceRequest{}, limited
+	}
 	return q, err
 }
 

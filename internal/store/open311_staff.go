@@ -297,7 +297,7 @@ func (s *Store) AuditFor(ctx context.Context, orgID int64, target string, limit 
 // from the shared database).
 func (s *Store) Open311Version(ctx context.Context) (string, error) {
 	var req, upd, svc, org int64
-	err := s.r.QueryRowContext(ctx, `SELECT (SELECT COALESCE(max(id), 0) FROM service_requests), (SELECT COALESCE(max(id), 0) FROM service_request_updates),
+	err := s.queryRow(ctx, s.r, `SELECT (SELECT COALESCE(max(id), 0) FROM service_requests), (SELECT COALESCE(max(id), 0) FROM service_request_updates),
 		(SELECT COALESCE(max(updated_at), 0) FROM open311_services), (SELECT COALESCE(max(id), 0) FROM orgs)`).Scan(&req, &upd, &svc, &org)
 	return strconv.FormatInt(req, 10) + "." + strconv.FormatInt(upd, 10) + "." + strconv.FormatInt(svc, 10) + "." + strconv.FormatInt(org, 10), err
 }

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/icarus-city/icarus/internal/apperr"
@@ -36,6 +37,21 @@ type Store struct {
 	dialect string
 	path    string // SQLite file; "" on PostgreSQL
 	now     func() time.Time
+
+	// stmts caches prepared statements of the hot paths (prepared once per
+	// pool; database/sql prepares them on each connection at first use and
+	// reuses them): see prepared.
+	stmtMu sync.RWMutex
+	stmts  map[stmtKey]*sql.Stmt
+	// orgs caches the organisation list (users.go, Orgs).
+	orgs orgCache
+	// ckpt stops the SQLite WAL checkpointer (checkpoint.go); nil on PostgreSQL.
+	ckpt *checkpointer
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
 }
 
 // Options configure Open.
@@ -101,7 +117,10 @@ func OpenSQLite(ctx context.Context, dir string, opt Options) (*Store, error) {
 // openSQLiteFile opens (creating it when needed) the SQLite database file path.
 func openSQLiteFile(ctx context.Context, path string, opt Options) (*Store, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=cache_size(-131072)&_pragma=temp_store(MEMORY)&"+pragmas)
+	// wal_autocheckpoint(0): the writer does not checkpoint at commit (a
+	// checkpoint's fsync then stalled the request that triggered it and every
+	// writer queued behind it); the checkpointer does it beside (checkpoint.go)
+	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=cache_size(-131072)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&"+pragmas)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +145,11 @@ func openSQLiteFile(ctx context.Context, path string, opt Options) (*Store, erro
 	}
 	r.SetMaxOpenConns(4)
 	s.r = r
+	if s.ckpt, err = startCheckpointer(path, pragmas); err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -157,10 +181,20 @@ func OpenPostgres(ctx context.Context, url string, opt Options) (*Store, error) 
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for k, st := range s.stmts {
+		st.Close()
+		delete(s.stmts, k)
+	}
+	s.stmtMu.Unlock()
+	var ckErr error
+	if s.ckpt != nil {
+		ckErr = s.ckpt.stop()
+	}
 	if s.r == s.w {
 		return s.w.Close()
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(ckErr, s.r.Close(), s.w.Close())
 }
 
 // Dialect names the SQL dialect ("sqlite" or "postgres").
@@ -294,6 +328,47 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// prepared returns the statement query prepared on db, preparing it the
+// first time. Only for fixed query texts (the cache is never pruned): the
+// hot paths of Open311 (open311*.go), where preparing each statement anew
+// cost about a fifth of a POST's CPU on SQLite (docs/benchmarks.md). Use
+// tx.StmtContext to run it inside a transaction: database/sql reuses the
+// statement already prepared on the transaction's connection.
+func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	k := stmtKey{db, query}
+	s.stmtMu.RLock()
+	st := s.stmts[k]
+	s.stmtMu.RUnlock()
+	if st != nil {
+		return st, nil
+	}
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st = s.stmts[k]; st != nil {
+		return st, nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[stmtKey]*sql.Stmt{}
+	}
+	s.stmts[k] = st
+	return st, nil
+}
+
+// queryRow runs a fixed query returning one row on db with a cached
+// prepared statement.
+func (s *Store) queryRow(ctx context.Context, db *sql.DB, query string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, db, query)
+	if err != nil {
+		// let the error surface through Scan, as QueryRowContext does
+		return db.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 func notFound(err error, what string) error {

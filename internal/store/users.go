@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/icarus-city/icarus/internal/apperr"
@@ -42,6 +44,7 @@ func (s *Store) EnsureOrg(ctx context.Context, slug, name string) (Org, error) {
 		}
 		return tx.QueryRowContext(ctx, `SELECT id, slug, name, metric_crs FROM orgs WHERE slug = $1`, slug).Scan(&o.ID, &o.Slug, &o.Name, &o.MetricCRS)
 	})
+	s.orgs.drop()
 	return o, err
 }
 
@@ -52,9 +55,62 @@ func (s *Store) Org(ctx context.Context, id int64) (Org, error) {
 	return o, notFound(err, "organisation")
 }
 
-// Orgs lists the organisations.
+// orgCacheTTL bounds how long this node serves the organisation list from
+// memory. Organisations are few and change rarely (added by an
+// administrator, or their metric CRS chosen once); this node's own changes
+// drop the cache at once, another node's (or the CLI's) show here within
+// orgCacheTTL. Every request reads the list (the public organisation of the
+// session middleware, Open311's jurisdiction_id), which cost about 15 % of
+// an Open311 POST's CPU before the cache (docs/benchmarks.md).
+const orgCacheTTL = time.Second
+
+// orgCache is the Store's copy of the organisation list.
+type orgCache struct {
+	mu   sync.Mutex
+	list []Org
+	at   time.Time // wall clock of the read (time.Now: not the store's clock, which tests may freeze)
+	gen  uint64    // bumped by every local change; a read started before one is not kept
+}
+
+func (c *orgCache) drop() {
+	c.mu.Lock()
+	c.list, c.gen = nil, c.gen+1
+	c.mu.Unlock()
+}
+
+// Orgs lists the organisations (from the cache when it is fresh).
 func (s *Store) Orgs(ctx context.Context) ([]Org, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, slug, name, metric_crs FROM orgs ORDER BY id`)
+	c := &s.orgs
+	c.mu.Lock()
+	if c.list != nil && time.Since(c.at) < orgCacheTTL {
+		out := slices.Clone(c.list)
+		c.mu.Unlock()
+		return out, nil
+	}
+	gen := c.gen
+	c.mu.Unlock()
+	at := time.Now()
+	out, err := s.readOrgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.list, c.at = slices.Clone(out), at
+		if c.list == nil {
+			c.list = []Org{}
+		}
+	}
+	c.mu.Unlock()
+	return out, nil
+}
+
+func (s *Store) readOrgs(ctx context.Context) ([]Org, error) {
+	st, err := s.prepared(ctx, s.r, `SELECT id, slug, name, metric_crs FROM orgs ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +129,7 @@ func (s *Store) Orgs(ctx context.Context) ([]Org, error) {
 // SetOrgMetricCRS records the projected CRS chosen for an organisation.
 func (s *Store) SetOrgMetricCRS(ctx context.Context, orgID int64, epsg int) error {
 	_, err := s.w.ExecContext(ctx, `UPDATE orgs SET metric_crs = $1 WHERE id = $2`, epsg, orgID)
+	s.orgs.drop()
 	return err
 }
 
@@ -236,21 +293,27 @@ func nullID(id int64) any {
 	return id
 }
 
+const rateLimitSQL = `INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
+		ON CONFLICT (bucket) DO UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
+		window_start = excluded.window_start RETURNING hits`
+
+// rateWindow is a hit's bucket and the start of its fixed window at now.
+func rateWindow(now time.Time, h RateHit) (string, int64) {
+	secs := int64(h.Window / time.Second)
+	if secs < 1 {
+		secs = 1 // windows are whole seconds
+	}
+	t := now.Unix()
+	return h.Bucket, t - t%secs
+}
+
 // RateLimit counts one hit on bucket in a fixed window and reports whether
 // the hit is within limit. Counters live in the database so that several
 // nodes share them.
 func (s *Store) RateLimit(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error) {
-	secs := int64(window / time.Second)
-	if secs < 1 {
-		secs = 1 // windows are whole seconds
-	}
-	now := s.now().Unix()
-	start := now - now%secs
+	b, start := rateWindow(s.now(), RateHit{Bucket: bucket, Limit: limit, Window: window})
 	var hits int
-	err := s.w.QueryRowContext(ctx, `INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
-		ON CONFLICT (bucket) DO UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
-		window_start = excluded.window_start RETURNING hits`, bucket, start).Scan(&hits)
-	if err != nil {
+	if err := s.queryRow(ctx, s.w, rateLimitSQL, b, start).Scan(&hits); err != nil {
 		return false, err
 	}
 	return hits <= limit, nil

@@ -288,25 +288,43 @@ func (s *Server) o311ServiceDefinition(r *http.Request, c *reqCtx, f open311.For
 }
 
 // o311Post creates a service request (POST requests.{fmt}).
+//
+// The per-address and per-key limits are counted in the transaction that
+// stores the request (store.CreateServiceRequest): one commit per accepted
+// request instead of three. A request refused earlier (unreadable form,
+// missing or wrong key, unknown jurisdiction, invalid fields) still counts
+// against the limits and gets 429 rather than its own error once over them,
+// as when the limits were checked first.
 func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, any, error) {
 	ctx := r.Context()
 	ip := clientIP(r)
 	lim := s.cfg.Open311
-	if ok, err := s.rateLimit(ctx, "o311post:ip:"+ip, lim.PostPerIP, o311Window); err != nil {
+	hits := []store.RateHit{{Bucket: "o311post:ip:" + ip, Limit: lim.PostPerIP, Window: o311Window}}
+	refuse := func(err error) (int, any, error) {
+		for _, h := range hits {
+			if ok, rerr := s.rateLimit(ctx, h.Bucket, h.Limit, h.Window); rerr != nil {
+				return 0, nil, rerr
+			} else if !ok {
+				return 0, nil, o311RateLimited(h.Bucket)
+			}
+		}
 		return 0, nil, err
-	} else if !ok {
-		return 0, nil, o311Err(http.StatusTooManyRequests, "too many requests from this address; try again in a minute")
 	}
 	form, err := readFormLimit(r, lim.MaxBodyBytes)
 	if err != nil {
-		return 0, nil, err
+		return refuse(err)
 	}
 	key := strings.TrimSpace(form.Get("api_key"))
 	if key == "" {
-		return 0, nil, o311Err(http.StatusForbidden, "api_key is missing -- can't proceed with create_request")
+		return refuse(o311Err(http.StatusForbidden, "api_key is missing -- can't proceed with create_request"))
 	}
 	k, err := s.st.APIKeyByKey(ctx, key)
 	if apperr.CodeOf(err) == apperr.NotFound {
+		if ok, rerr := s.rateLimit(ctx, "o311post:ip:"+ip, lim.PostPerIP, o311Window); rerr != nil {
+			return 0, nil, rerr
+		} else if !ok {
+			return 0, nil, o311RateLimited("o311post:ip:" + ip)
+		}
 		if ok, rerr := s.rateLimit(ctx, "o311badkey:"+ip, lim.BadKeysPerIP, o311BadKeyWindow); rerr == nil && !ok {
 			return 0, nil, o311Err(http.StatusTooManyRequests, "too many invalid api_keys from this address")
 		}
@@ -315,11 +333,7 @@ func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	if ok, err := s.rateLimit(ctx, "o311post:key:"+strconv.FormatInt(k.ID, 10), lim.PostPerKey, o311Window); err != nil {
-		return 0, nil, err
-	} else if !ok {
-		return 0, nil, o311Err(http.StatusTooManyRequests, "too many requests with this api_key; try again in a minute")
-	}
+	hits = append(hits, store.RateHit{Bucket: "o311post:key:" + strconv.FormatInt(k.ID, 10), Limit: lim.PostPerKey, Window: o311Window})
 	org, err := s.o311Org(ctx, form.Get("jurisdiction_id"))
 	if err != nil {
 		if oe := (*o311Error)(nil); errors.As(err, &oe) && oe.status == http.StatusBadRequest && form.Get("jurisdiction_id") == "" {
@@ -328,17 +342,39 @@ func (s *Server) o311Post(r *http.Request, c *reqCtx, f open311.Format) (int, an
 				return 0, nil, err
 			}
 		} else {
-			return 0, nil, err
+			return refuse(err)
 		}
 	}
 	if org.ID != k.OrgID {
-		return 0, nil, o311Err(http.StatusForbidden, "this api_key is not valid for jurisdiction %q", org.Slug)
+		return refuse(o311Err(http.StatusForbidden, "this api_key is not valid for jurisdiction %q", org.Slug))
 	}
-	ack, _, err := s.createRequest(ctx, org.ID, form, "api", k.ID, false)
+	ack, _, err := s.createRequest(ctx, org.ID, form, "api", k.ID, false, hits...)
+	if rl := (*store.RateLimitedError)(nil); errors.As(err, &rl) {
+		return 0, nil, o311RateLimited(rl.Bucket)
+	}
 	if err != nil {
-		return 0, nil, err
+		if code := apperr.CodeOf(err); code == apperr.Internal && !isO311Refusal(err) {
+			return 0, nil, err
+		}
+		return refuse(err) // refused before storing: the hits were not counted
 	}
 	return 200, open311.AckList{ack}, nil
+}
+
+// isO311Refusal reports whether err is the request's fault (an Open311
+// error or invalid fields), not the server's.
+func isO311Refusal(err error) bool {
+	var oe *o311Error
+	var fe open311.FieldErrors
+	return errors.As(err, &oe) || errors.As(err, &fe)
+}
+
+// o311RateLimited is the 429 of a POST limit's bucket.
+func o311RateLimited(bucket string) *o311Error {
+	if strings.HasPrefix(bucket, "o311post:key:") {
+		return o311Err(http.StatusTooManyRequests, "too many requests with this api_key; try again in a minute")
+	}
+	return o311Err(http.StatusTooManyRequests, "too many requests from this address; try again in a minute")
 }
 
 // readForm reads a form-encoded POST body of at most open311.MaxFormBytes.
@@ -363,7 +399,9 @@ func readFormLimit(r *http.Request, limit int64) (url.Values, error) {
 
 // createRequest validates and stores a request from form arguments; web
 // reports (follow=true) also get a private follow token.
-func (s *Server) createRequest(ctx context.Context, orgID int64, form url.Values, channel string, keyID int64, follow bool) (open311.Ack, string, error) {
+// hits are the rate limits counted in the same transaction as the insert
+// (store.CreateServiceRequest).
+func (s *Server) createRequest(ctx context.Context, orgID int64, form url.Values, channel string, keyID int64, follow bool, hits ...store.RateHit) (open311.Ack, string, error) {
 	sub, fe := open311.DecodeRequest(form)
 	var spec open311.ServiceSpec
 	var row store.Service311
@@ -404,7 +442,7 @@ func (s *Server) createRequest(ctx context.Context, orgID int64, form url.Values
 		}
 		followHash = store.HashToken(followTok)
 	}
-	q, err = s.st.CreateServiceRequest(ctx, q, followHash)
+	q, err = s.st.CreateServiceRequest(ctx, q, followHash, hits...)
 	if err != nil {
 		return open311.Ack{}, "", err
 	}

@@ -157,6 +157,8 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"Surveys/AreaCodeKnown", testAreaCodeKnown}, // surveys_results.go
 		{"Open311/Public", testOpen311Public},
 		{"Open311/Staff", testOpen311Staff},
+		{"Open311/CountedCreate", testOpen311CountedCreate}, // open311_perf.go
+		{"Orgs/Cache", testOrgsCache},                       // open311_perf.go
 		{"Backup", testBackup},
 		{"ConcurrentReaders", testConcurrentReaders},
 	}
