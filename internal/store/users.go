@@ -240,16 +240,7 @@ func nullID(id int64) any {
 // the hit is within limit. Counters live in the database so that several
 // nodes share them.
 func (s *Store) RateLimit(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error) {
-	secs := int64(window / time.Second)
-	if secs < 1 {
-		secs = 1 // windows are whole seconds
-	}
-	now := s.now().Unix()
-	start := now - now%secs
-	var hits int
-	err := s.w.QueryRowContext(ctx, `INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
-		ON CONFLICT (bucket) DO UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
-		window_start = excluded.window_start RETURNING hits`, bucket, start).Scan(&hits)
+	hits, err := s.rateHit(ctx, s.w, bucket, window)
 	if err != nil {
 		return false, err
 	}
