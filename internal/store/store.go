@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/icarus-city/icarus/internal/apperr"
@@ -36,6 +37,7 @@ type Store struct {
 	dialect string
 	path    string // SQLite file; "" on PostgreSQL
 	now     func() time.Time
+	stmts   sync.Map // stmtKey → *sql.Stmt: prepared hot queries (prepared.go)
 }
 
 // Options configure Open.
@@ -157,6 +159,7 @@ func OpenPostgres(ctx context.Context, url string, opt Options) (*Store, error) 
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	s.closeStatements()
 	if s.r == s.w {
 		return s.w.Close()
 	}

@@ -12,14 +12,15 @@ import (
 // submissions"): these calls do what it needs in as few statements and
 // write transactions as possible.
 
-// queryRower is *sql.DB or *sql.Tx.
-type queryRower interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+const rateHitSQL = `INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
+		ON CONFLICT (bucket) DO UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
+		window_start = excluded.window_start RETURNING hits`
+
+const responseByKeySQL = `SELECT ` + responseCols + ` FROM survey_responses WHERE survey_id = $1 AND idem_key = $2`
 
 // rateHit counts one hit in bucket's fixed window and returns the hits of
 // the window so far (this one included).
-func (s *Store) rateHit(ctx context.Context, q queryRower, bucket string, window time.Duration) (int, error) {
+func (s *Store) rateHit(ctx context.Context, q func(query string, args ...any) rowScanner, bucket string, window time.Duration) (int, error) {
 	secs := int64(window / time.Second)
 	if secs < 1 {
 		secs = 1 // windows are whole seconds
@@ -27,9 +28,7 @@ func (s *Store) rateHit(ctx context.Context, q queryRower, bucket string, window
 	now := s.now().Unix()
 	start := now - now%secs
 	var hits int
-	err := q.QueryRowContext(ctx, `INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
-		ON CONFLICT (bucket) DO UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
-		window_start = excluded.window_start RETURNING hits`, bucket, start).Scan(&hits)
+	err := q(rateHitSQL, bucket, start).Scan(&hits)
 	return hits, err
 }
 
@@ -48,7 +47,7 @@ func (s *Store) SurveyCurrent(ctx context.Context, orgID, id int64) (Survey, err
 	var sv Survey
 	var created, updated int64
 	var def string
-	err := s.r.QueryRowContext(ctx, `SELECT s.id, s.org_id, s.title, s.access, s.simulated, s.version, s.created_at, s.updated_at, v.definition
+	err := s.queryRowPrepared(ctx, s.r, `SELECT s.id, s.org_id, s.title, s.access, s.simulated, s.version, s.created_at, s.updated_at, v.definition
 		FROM surveys s JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.version
 		WHERE s.id = $1 AND s.org_id = $2`, id, orgID).Scan(&sv.ID, &sv.OrgID, &sv.Title, &sv.Access, &sv.Simulated, &sv.Version, &created, &updated, &def)
 	if err != nil {
@@ -66,9 +65,14 @@ func (s *Store) AddSurveyResponseLimited(ctx context.Context, r SurveyResponse, 
 	if err := checkResponse(&r); err != nil {
 		return SurveyResponse{}, false, false, err
 	}
+	for _, q := range []string{rateHitSQL, insertResponse, responseByKeySQL} { // before the transaction: see queryRowTx
+		if _, err := s.prepared(ctx, s.w, q); err != nil {
+			return SurveyResponse{}, false, false, err
+		}
+	}
 	now := s.now()
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		hits, err := s.rateHit(ctx, tx, l.Bucket, l.Window)
+		hits, err := s.rateHit(ctx, func(q string, args ...any) rowScanner { return s.queryRowTx(ctx, tx, q, args...) }, l.Bucket, l.Window)
 		if err != nil {
 			return err
 		}
@@ -76,7 +80,7 @@ func (s *Store) AddSurveyResponseLimited(ctx context.Context, r SurveyResponse, 
 			return nil // commit the counted hit
 		}
 		var id int64
-		err = tx.QueryRowContext(ctx, insertResponse, r.SurveyID, r.Version, r.IdemKey, r.AreaCode, string(r.Answers), r.Consent, r.ConsentText,
+		err = s.queryRowTx(ctx, tx, insertResponse, r.SurveyID, r.Version, r.IdemKey, r.AreaCode, string(r.Answers), r.Consent, r.ConsentText,
 			r.Channel, nullID(r.SurveyorID), r.Simulated, unixOrZero(r.SubmittedAt), now.Unix(), nullID(r.CampaignID)).Scan(&id)
 		switch {
 		case err == nil:
@@ -84,7 +88,7 @@ func (s *Store) AddSurveyResponseLimited(ctx context.Context, r SurveyResponse, 
 			stored, created = r, true
 			return nil
 		case errors.Is(err, sql.ErrNoRows): // a response with this key exists
-			stored, err = scanResponse(tx.QueryRowContext(ctx, `SELECT `+responseCols+` FROM survey_responses WHERE survey_id = $1 AND idem_key = $2`, r.SurveyID, r.IdemKey))
+			stored, err = scanResponse(s.queryRowTx(ctx, tx, responseByKeySQL, r.SurveyID, r.IdemKey))
 			return notFound(err, "survey response")
 		}
 		return err
