@@ -9,7 +9,7 @@ import "context"
 // enough for every response submission.
 func (s *Store) AreaCodeKnown(ctx context.Context, orgID int64, code string) (known, anyAreas bool, err error) {
 	var n, m int
-	err = s.r.QueryRowContext(ctx, `SELECT
+	err = s.queryRow(ctx, s.r, `SELECT
 		(SELECT count(*) FROM area_layers l JOIN areas a ON a.layer_id = l.id AND a.code = $2 WHERE l.org_id = $1),
 		(SELECT count(*) FROM area_layers l WHERE l.org_id = $1 AND EXISTS (SELECT 1 FROM areas a WHERE a.layer_id = l.id))`, orgID, code).Scan(&n, &m)
 	return n > 0, m > 0, err

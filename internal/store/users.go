@@ -224,7 +224,7 @@ func (s *Store) CreateSession(ctx context.Context, token string, userID int64, c
 
 // SessionByToken returns the live session for token.
 func (s *Store) SessionByToken(ctx context.Context, token string) (Session, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT u.id, u.org_id, u.email, u.name, u.role, u.lang, u.disabled, u.created_at, s.csrf, s.expires_at
+	row := s.queryRow(ctx, s.r, `SELECT u.id, u.org_id, u.email, u.name, u.role, u.lang, u.disabled, u.created_at, s.csrf, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, hashToken(token), s.now().Unix())
 	var ss Session
 	var role string

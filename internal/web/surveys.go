@@ -131,14 +131,23 @@ func fieldErrors(w http.ResponseWriter, errs []survey.FieldError) error {
 	return json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": string(apperr.Invalid), "message": msg, "fields": errs}})
 }
 
+// apiSurveyRespond stores one response, exactly once per Idempotency-Key.
+// Every attempt counts against the rate limit, as before: a response that
+// can be stored is counted in its own write transaction
+// (store.AddSurveyResponseLimited: one write per submission instead of two),
+// a refused one just before it is answered, so that 429 still takes
+// precedence over the other errors.
 func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	ctx := r.Context()
-	sv, d, err := s.loadSurvey(r, c)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return apperr.New(apperr.NotFound, "survey %q not found", r.PathValue("id"))
+	}
+	sv, err := s.st.SurveyCurrent(ctx, c.orgID, id)
 	if err != nil {
 		return err
 	}
-	bucket := "survey:ip:" + clientIP(r)
-	limit := surveyPostPerIP
+	lim := store.RateHit{Bucket: "survey:ip:" + clientIP(r), Limit: surveyPostPerIP, Window: surveyWindow}
 	channel := "web"
 	var surveyor int64
 	if sv.Access == survey.AccessField {
@@ -148,17 +157,61 @@ func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *req
 		if !canCollect(c.role) {
 			return apperr.New(apperr.Forbidden, "your role (%s) may not collect survey responses", c.role)
 		}
-		bucket, limit, channel, surveyor = "survey:user:"+strconv.FormatInt(c.user.ID, 10), surveyPostPerUser, "field", c.user.ID
+		lim.Bucket, lim.Limit, channel, surveyor = "survey:user:"+strconv.FormatInt(c.user.ID, 10), surveyPostPerUser, "field", c.user.ID
 	}
-	if ok, err := s.st.RateLimit(ctx, bucket, limit, surveyWindow); err != nil {
-		return err
-	} else if !ok {
-		return apperr.New(apperr.RateLimited, "too many responses from here: wait a minute and send again (with the same Idempotency-Key)")
+	rateLimited := apperr.New(apperr.RateLimited, "too many responses from here: wait a minute and send again (with the same Idempotency-Key)")
+	resp, token, ferrs, err := s.surveyResponse(r, c, sv, channel, surveyor)
+	if resp == nil { // refused: count the attempt, then answer
+		if ok, lerr := s.st.RateLimit(ctx, lim.Bucket, lim.Limit, lim.Window); lerr != nil {
+			return lerr
+		} else if !ok {
+			return rateLimited
+		}
+		if err != nil {
+			return err
+		}
+		return fieldErrors(w, ferrs)
 	}
+	var stored store.SurveyResponse
+	var created bool
+	if sv.Access == survey.AccessToken {
+		if ok, err := s.st.RateLimit(ctx, lim.Bucket, lim.Limit, lim.Window); err != nil {
+			return err
+		} else if !ok {
+			return rateLimited
+		}
+		stored, created, err = s.st.AddTokenResponse(ctx, token, *resp)
+		if err != nil {
+			return err
+		}
+	} else {
+		var allowed bool
+		stored, created, allowed, err = s.st.AddSurveyResponseLimited(ctx, *resp, lim)
+		if err != nil {
+			return err
+		}
+		if !allowed {
+			return rateLimited
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if created {
+		w.Header().Set("Location", "/api/v1/surveys/"+strconv.FormatInt(sv.ID, 10)+"/responses/"+strconv.FormatInt(stored.ID, 10))
+		w.WriteHeader(http.StatusCreated)
+	}
+	return json.NewEncoder(w).Encode(surveyResponseOut{ID: stored.ID, SurveyID: sv.ID, Version: stored.Version, Created: created, Area: stored.AreaCode,
+		ReceivedAt: stored.ReceivedAt.Format(time.RFC3339)})
+}
+
+// surveyResponse reads and checks a submitted response to sv. It returns
+// the response to store (and the one-time link's token), or nil with
+// either the field errors to answer or an error.
+func (s *Server) surveyResponse(r *http.Request, c *reqCtx, sv store.Survey, channel string, surveyor int64) (*store.SurveyResponse, string, []survey.FieldError, error) {
+	ctx := r.Context()
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" || len(key) > store.MaxIdemKeyLen {
-		return fieldErrors(w, []survey.FieldError{{Field: "Idempotency-Key", Code: "required",
-			Message: "send a client-generated key (1 to " + strconv.Itoa(store.MaxIdemKeyLen) + " characters, e.g. a UUID) in the Idempotency-Key header; resend with the same key"}})
+		return nil, "", []survey.FieldError{{Field: "Idempotency-Key", Code: "required",
+			Message: "send a client-generated key (1 to " + strconv.Itoa(store.MaxIdemKeyLen) + " characters, e.g. a UUID) in the Idempotency-Key header; resend with the same key"}}, nil
 	}
 	var in surveyResponseIn
 	dec := json.NewDecoder(io.LimitReader(r.Body, surveyMaxBody))
@@ -168,18 +221,19 @@ func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *req
 		if errors.As(err, &se) {
 			msg += " (at byte " + strconv.FormatInt(se.Offset, 10) + ")"
 		}
-		return fieldErrors(w, []survey.FieldError{{Field: "body", Code: "invalid_json", Message: msg}})
+		return nil, "", []survey.FieldError{{Field: "body", Code: "invalid_json", Message: msg}}, nil
 	}
-	version := sv.Version
+	version, raw := sv.Version, []byte(sv.Definition)
 	if in.Version != 0 && in.Version != sv.Version {
 		old, err := s.st.SurveyVersion(ctx, c.orgID, sv.ID, in.Version)
 		if err != nil {
-			return fieldErrors(w, []survey.FieldError{{Field: "version", Code: "unknown_version", Message: "the survey has no version " + strconv.Itoa(in.Version)}})
+			return nil, "", []survey.FieldError{{Field: "version", Code: "unknown_version", Message: "the survey has no version " + strconv.Itoa(in.Version)}}, nil
 		}
-		if d, err = decodeDefinition(old); err != nil {
-			return err
-		}
-		version = in.Version
+		version, raw = in.Version, old
+	}
+	d, err := s.defs.get(sv.ID, version, raw)
+	if err != nil {
+		return nil, "", nil, err
 	}
 	var submitted time.Time
 	var errs []survey.FieldError
@@ -200,7 +254,7 @@ func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *req
 		} else {
 			tok, err := s.st.TokenState(ctx, sv.ID, in.Token)
 			if err != nil {
-				return fieldErrors(w, []survey.FieldError{{Field: "token", Code: "unknown_token", Message: "this link is not valid for this survey"}})
+				return nil, "", []survey.FieldError{{Field: "token", Code: "unknown_token", Message: "this link is not valid for this survey"}}, nil
 			}
 			if tok.CampaignID != 0 {
 				campaignID = tok.CampaignID
@@ -219,32 +273,32 @@ func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *req
 	if camp != nil && surveyor != 0 {
 		roles, err := s.assignedRoles(r, camp.ID, surveyor)
 		if err != nil {
-			return err
+			return nil, "", nil, err
 		}
 		d = d.ForRoles(roles)
 	}
 	var lookupErr error
 	areaOK, err := s.areaChecker(r, c, &lookupErr)
 	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
 	answers, ferrs := survey.Validate(d, in.Answers, survey.ValidateOptions{AreaOK: areaOK})
 	if lookupErr != nil {
-		return lookupErr
+		return nil, "", nil, lookupErr
 	}
 	if errs = append(errs, ferrs...); len(errs) > 0 {
-		return fieldErrors(w, errs)
+		return nil, "", errs, nil
 	}
 	area := ""
 	if q := d.AreaQuestion(); q != nil {
 		area, _ = answers[q.Name].(string)
 		if camp != nil && area != "" && len(camp.Areas) > 0 && !camp.HasArea(area) {
-			return fieldErrors(w, []survey.FieldError{{Field: q.Name, Code: "invalid_area", Message: area + " is not one of the areas of campaign " + camp.Name}})
+			return nil, "", []survey.FieldError{{Field: q.Name, Code: "invalid_area", Message: area + " is not one of the areas of campaign " + camp.Name}}, nil
 		}
 	}
 	body, err := json.Marshal(answers)
 	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
 	resp := store.SurveyResponse{SurveyID: sv.ID, Version: version, IdemKey: key, AreaCode: area,
 		Answers: body, Consent: true, ConsentText: d.Consent.In(c.lang, d.DefaultLang()), Channel: channel, SurveyorID: surveyor,
@@ -252,23 +306,7 @@ func (s *Server) apiSurveyRespond(w http.ResponseWriter, r *http.Request, c *req
 	if camp != nil {
 		resp.CampaignID = camp.ID
 	}
-	var stored store.SurveyResponse
-	var created bool
-	if sv.Access == survey.AccessToken {
-		stored, created, err = s.st.AddTokenResponse(ctx, in.Token, resp)
-	} else {
-		stored, created, err = s.st.AddSurveyResponse(ctx, resp)
-	}
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if created {
-		w.Header().Set("Location", "/api/v1/surveys/"+strconv.FormatInt(sv.ID, 10)+"/responses/"+strconv.FormatInt(stored.ID, 10))
-		w.WriteHeader(http.StatusCreated)
-	}
-	return json.NewEncoder(w).Encode(surveyResponseOut{ID: stored.ID, SurveyID: sv.ID, Version: stored.Version, Created: created, Area: stored.AreaCode,
-		ReceivedAt: stored.ReceivedAt.Format(time.RFC3339)})
+	return &resp, in.Token, nil, nil
 }
 
 // areaChecker returns whether an area code belongs to one of the

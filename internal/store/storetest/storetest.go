@@ -155,6 +155,7 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"Surveys", testSurveys},
 		{"Analyses", testAnalyses},
 		{"Surveys/AreaCodeKnown", testAreaCodeKnown}, // surveys_results.go
+		{"Surveys/Submit", testSurveySubmit},         // surveys_submit.go
 		{"Open311/Public", testOpen311Public},
 		{"Open311/Staff", testOpen311Staff},
 		{"Open311/CountedCreate", testOpen311CountedCreate}, // open311_perf.go
