@@ -513,17 +513,41 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 		for _, c := range []string{"english", "french", "italian", "german", "portuguese", "dutch", "simple"} {
 			cfgs = append(cfgs, "websearch_to_tsquery('kb_"+c+"', $2)")
 		}
-		q = `WITH q AS (SELECT ` + strings.Join(cfgs, " || ") + ` AS q),
+		// Two stages. Stage 1 takes a pool of the kbPool best matches in
+		// titles and summaries, ranked on the small tsv_head, and ranks
+		// them by the whole document (tsv, which for a long text is a
+		// ~10 kB compressed value to read): when that fills the page,
+		// records matching only in their text are not ranked at all, as on
+		// SQLite. Otherwise stage 2 ranks every match.
+		cand := func(pooled bool) string {
+			if !pooled {
+				return `kb_items i, q WHERE i.org_id = $1 AND i.tsv @@ q.q` + where
+			}
+			return `(SELECT i.id FROM kb_items i, q WHERE i.org_id = $1 AND i.tsv_head @@ q.q` + where + `
+					ORDER BY ts_rank_cd(i.tsv_head, q.q) DESC, i.id LIMIT $` + strconv.Itoa(len(args)+1) + `) c -- kbPool
+				JOIN kb_items i ON i.id = c.id, q WHERE true`
+		}
+		query := func(pooled bool) string {
+			return `WITH q AS (SELECT ` + strings.Join(cfgs, " || ") + ` AS q),
 			hits AS (
 				SELECT ` + kbHitCols + `, i.body,
-					ts_rank_cd(kb_tsv(i.language, i.title, i.summary, i.body), q.q) * CASE WHEN i.language = $3 THEN 1.25 ELSE 1 END AS score
-				FROM kb_items i, q
-				WHERE i.org_id = $1 AND kb_tsv(i.language, i.title, i.summary, i.body) @@ q.q` + where + `
+					ts_rank_cd(i.tsv, q.q) * CASE WHEN i.language = $3 THEN 1.25 ELSE 1 END AS score
+				FROM ` + cand(pooled) + `
 				ORDER BY score DESC, i.id LIMIT $` + strconv.Itoa(len(args)) + `)
 			SELECT h.id, h.kind, h.title, h.summary, h.language, h.focus_area, h.city, h.country, h.year, h.score,
 				ts_headline(kb_config(h.language), CASE WHEN h.body <> '' THEN h.body ELSE h.summary END, q.q,
 					'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
 			FROM hits h, q ORDER BY h.score DESC, h.id`
+		}
+		rows, err := s.r.QueryContext(ctx, query(true), append(args, kbPool)...)
+		if err != nil {
+			return nil, err
+		}
+		hits, err := scanHits(rows)
+		if err != nil || len(hits) >= limit {
+			return hits, err
+		}
+		q = query(false)
 	} else {
 		// each word matches its folded form or its stem in any language
 		// (the stem_* columns hold each record's words stemmed in its own
