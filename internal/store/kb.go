@@ -499,7 +499,6 @@ func (s *Store) listKB(ctx context.Context, orgID int64, f KBFilter, limit int) 
 }
 
 func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWord bool, lang string, f KBFilter, limit int) ([]KBHit, error) {
-	var q string
 	var args []any
 	if s.dialect == "postgres" {
 		sep := " "
@@ -535,19 +534,27 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 				FROM ` + cand(pooled) + `
 				ORDER BY score DESC, i.id LIMIT $` + strconv.Itoa(len(args)) + `)
 			SELECT h.id, h.kind, h.title, h.summary, h.language, h.focus_area, h.city, h.country, h.year, h.score,
-				ts_headline(kb_config(h.language), CASE WHEN h.body <> '' THEN h.body ELSE h.summary END, q.q,
-					'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
-			FROM hits h, q ORDER BY h.score DESC, h.id`
+				substr(h.body, 1, 65536)
+			FROM hits h ORDER BY h.score DESC, h.id`
 		}
+		// the snippets are cut in Go as on SQLite (kbSnippets): ts_headline
+		// parses the whole text of each hit again, ~3.5 ms per long document
 		rows, err := s.r.QueryContext(ctx, query(true), append(args, kbPool)...)
 		if err != nil {
 			return nil, err
 		}
 		hits, err := scanHits(rows)
-		if err != nil || len(hits) >= limit {
-			return hits, err
+		if err == nil && len(hits) < limit {
+			rows, err = s.r.QueryContext(ctx, query(false), args...)
+			if err == nil {
+				hits, err = scanHits(rows)
+			}
 		}
-		q = query(false)
+		if err != nil {
+			return nil, err
+		}
+		kbSnippets(hits, kbForms(terms))
+		return hits, nil
 	} else {
 		// each word matches its folded form or its stem in any language
 		// (the stem_* columns hold each record's words stemmed in its own
@@ -600,21 +607,34 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 		if err == nil && len(hits) < limit {
 			hits, err = s.kbPoolQuery(ctx, query(pool("$2")), `(SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH $2 AND rank MATCH 'bm25(10.0, 4.0, 1.0)')`, query, args, limit)
 		}
-		for i := range hits {
-			h := &hits[i]
-			snip := kb.Snippet(h.Snippet, h.Language, forms, 24, SnippetStart, SnippetEnd)
-			if snip == "" {
-				snip = kb.Snippet(h.Summary, h.Language, forms, 24, SnippetStart, SnippetEnd)
-			}
-			h.Snippet = snip
-		}
+		kbSnippets(hits, forms)
 		return hits, err
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
+}
+
+// kbForms returns the forms of the query words (kb.QueryForms).
+func kbForms(terms []string) map[string]bool {
+	forms := map[string]bool{}
+	for _, t := range terms {
+		for _, f := range kb.QueryForms(t) {
+			forms[f] = true
+		}
 	}
-	return scanHits(rows)
+	return forms
+}
+
+// kbSnippets replaces the text each hit carries in Snippet (its body) by
+// the passage around the matched words, or of its summary when the body
+// has none.
+func kbSnippets(hits []KBHit, forms map[string]bool) {
+	for i := range hits {
+		h := &hits[i]
+		snip := kb.Snippet(h.Snippet, h.Language, forms, 24, SnippetStart, SnippetEnd)
+		if snip == "" {
+			snip = kb.Snippet(h.Summary, h.Language, forms, 24, SnippetStart, SnippetEnd)
+		}
+		h.Snippet = snip
+	}
 }
 
 // kbPool is the number of best FTS matches the SQLite search ranks and
