@@ -189,6 +189,11 @@ func TestDBCopySQLiteToPostgresAndBack(t *testing.T) {
 	if ss, err := dst.SessionByToken(ctx, "tok"); err != nil || ss.User.Email != "ann@city.test" {
 		t.Errorf("session after copy: %+v, %v", ss, err)
 	}
+	// the knowledge base is searchable on the copy: PostgreSQL filled each
+	// copied record's stored tsvector (kb_items.tsv, which Copy leaves out)
+	if hits, err := dst.SearchKB(ctx, org.ID, "street lighting", "en", store.KBFilter{}, 5); err != nil || len(hits) == 0 || !strings.Contains(strings.ToLower(hits[0].Title), "light") {
+		t.Errorf("kb search on the PostgreSQL copy: %+v, %v", hits, err)
+	}
 	// sequences were moved past the copied ids: new rows get new ids
 	if _, _, code := run(t, "", "user", "add", "--db", pg, "--email", "bob@city.test", "--role", "analyst"); code != 0 {
 		t.Error("user add on the copy failed")
@@ -215,6 +220,9 @@ func TestDBCopySQLiteToPostgresAndBack(t *testing.T) {
 	now, _ := dst.TableCounts(ctx)
 	if !reflect.DeepEqual(again, now) {
 		t.Errorf("copy back: counts %v, want %v", again, now)
+	}
+	if hits, err := b.SearchKB(ctx, org.ID, "street lighting", "en", store.KBFilter{}, 5); err != nil || len(hits) == 0 || !strings.Contains(strings.ToLower(hits[0].Title), "light") {
+		t.Errorf("kb search on the SQLite copy of PostgreSQL: %+v, %v", hits, err)
 	}
 	if _, _, code := run(t, "", "db", "copy", "--from", "sqlite:"+filepath.Join(dir, "missing"), "--to", pg); code == 0 {
 		t.Error("copy from a missing directory succeeded")

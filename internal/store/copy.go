@@ -30,6 +30,24 @@ func copyOrder() []string {
 	}
 }
 
+// copyDerived tells the columns Copy leaves out: values the target
+// database computes itself as rows arrive (kb_items.tsv and tsv_head,
+// PostgreSQL only, filled by a trigger: migration 0010_kb_tsv.sql).
+func copyDerived(table, col string) bool {
+	return table == "kb_items" && (col == "tsv" || col == "tsv_head")
+}
+
+// copyColumns returns the indexes of the columns of table that Copy writes.
+func copyColumns(table string, cols []string) []int {
+	var keep []int
+	for i, c := range cols {
+		if !copyDerived(table, c) {
+			keep = append(keep, i)
+		}
+	}
+	return keep
+}
+
 // CopyProgress is told each table as it is copied.
 type CopyProgress func(table string, rows int64)
 
@@ -189,17 +207,22 @@ func copyToPostgres(ctx context.Context, dst *Store, rtx *sql.Tx, tables []strin
 			for i := range vals {
 				ptrs[i] = &vals[i]
 			}
-			out := make([]any, len(cols))
+			keep := copyColumns(table, cols)
+			names := make([]string, len(keep))
+			for j, i := range keep {
+				names[j] = cols[i]
+			}
+			out := make([]any, len(keep))
 			var n int64
-			_, err = tx.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+			_, err = tx.CopyFrom(ctx, pgx.Identifier{table}, names, pgx.CopyFromFunc(func() ([]any, error) {
 				if !rows.Next() {
 					return nil, rows.Err()
 				}
 				if err := rows.Scan(ptrs...); err != nil {
 					return nil, err
 				}
-				for i, v := range vals {
-					out[i] = convertValue(v, bools[cols[i]], "postgres")
+				for j, i := range keep {
+					out[j] = convertValue(vals[i], bools[cols[i]], "postgres")
 				}
 				n++
 				return out, nil
@@ -236,13 +259,16 @@ func copyTableSQL(ctx context.Context, dst *Store, wtx, rtx *sql.Tx, table strin
 	if err != nil {
 		return 0, err
 	}
+	keep := copyColumns(table, cols)
 	isBool := make([]bool, len(cols))
-	quoted := make([]string, len(cols))
+	quoted := make([]string, len(keep))
 	for i, c := range cols {
 		isBool[i] = bools[c]
-		quoted[i] = quoteIdent(c)
 	}
-	per := max(1, 120/len(cols))
+	for j, i := range keep {
+		quoted[j] = quoteIdent(cols[i])
+	}
+	per := max(1, 120/len(keep))
 	stmtSQL := func(k int) string {
 		var sb strings.Builder
 		sb.WriteString(`INSERT INTO ` + quoteIdent(table) + ` (` + strings.Join(quoted, ", ") + `) VALUES `)
@@ -250,7 +276,7 @@ func copyTableSQL(ctx context.Context, dst *Store, wtx, rtx *sql.Tx, table strin
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			sb.WriteString(placeholders(dst.dialect, i*len(cols), len(cols)))
+			sb.WriteString(placeholders(dst.dialect, i*len(keep), len(keep)))
 		}
 		return sb.String()
 	}
@@ -260,9 +286,9 @@ func copyTableSQL(ctx context.Context, dst *Store, wtx, rtx *sql.Tx, table strin
 			full.Close()
 		}
 	}()
-	args := make([]any, 0, per*len(cols))
+	args := make([]any, 0, per*len(keep))
 	flush := func() error {
-		k := len(args) / len(cols)
+		k := len(args) / len(keep)
 		if k == 0 {
 			return nil
 		}
@@ -289,11 +315,11 @@ func copyTableSQL(ctx context.Context, dst *Store, wtx, rtx *sql.Tx, table strin
 		if err := rows.Scan(ptrs...); err != nil {
 			return n, err
 		}
-		for i, v := range vals {
-			args = append(args, convertValue(v, isBool[i], dst.dialect))
+		for _, i := range keep {
+			args = append(args, convertValue(vals[i], isBool[i], dst.dialect))
 		}
 		n++
-		if len(args) == per*len(cols) {
+		if len(args) == per*len(keep) {
 			if err := flush(); err != nil {
 				return n, err
 			}
