@@ -28,16 +28,7 @@ import (
 // no CSP violation. Screenshots (desktop and phone) go to $ICARUS_SHOTS
 // when set.
 func TestBrowserAnalysisWorkbench(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("ICARUS_CI") != "" {
-			t.Fatal("no Chromium found")
-		}
-		t.Skip("no Chromium found")
-	}
+	exe := needChromium(t)
 	f := realData(t)
 	base := f.ts.URL
 	sess := f.sessionFor(t, auth.Analyst)

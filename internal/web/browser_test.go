@@ -21,6 +21,24 @@ import (
 
 // chromiumPath finds a Chromium (or Chrome) binary: $ICARUS_CHROMIUM, then
 // /usr/bin/chromium, then the usual names on $PATH.
+// needChromium returns the path of the browser for a browser test, or
+// skips the test (in -short mode, or without Chromium outside CI; in CI a
+// missing browser fails it).
+func needChromium(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	exe := chromiumPath()
+	if exe == "" {
+		if os.Getenv("ICARUS_CI") != "" {
+			t.Fatal("no Chromium found")
+		}
+		t.Skip("no Chromium found")
+	}
+	return exe
+}
+
 func chromiumPath() string {
 	if p := os.Getenv("ICARUS_CHROMIUM"); p != "" {
 		return p

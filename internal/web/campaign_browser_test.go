@@ -26,16 +26,7 @@ import (
 // see both stored once and counted on the campaign page; no console errors,
 // no CSP violations. With ICARUS_SCREENSHOTS=DIR it saves the pages there.
 func TestBrowserBuilderAndCampaign(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("ICARUS_CI") != "" {
-			t.Fatal("no Chromium found")
-		}
-		t.Skip("no Chromium found")
-	}
+	exe := needChromium(t)
 	e := emptyEnv(t)
 	coord := e.sessionFor(t, auth.Coordinator)
 	base := e.ts.URL

@@ -22,16 +22,7 @@ import (
 // console error or CSP violation on the way. Screenshots go to
 // $ICARUS_SCREENSHOTS (default: the test's temporary directory).
 func TestBrowserStaffQueue(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("ICARUS_CI") != "" {
-			t.Fatal("no Chromium found")
-		}
-		t.Skip("no Chromium found")
-	}
+	exe := needChromium(t)
 	e := newO311Env(t)
 	e.nextRateWindow()
 	lamp := e.postID(t, "service_code", "lighting", "description", "Lamp out by the bus stop")

@@ -23,16 +23,7 @@ import (
 // public view (phone and desktop) are saved for people to look at
 // (/tmp/icarus-report-*.png).
 func TestBrowserReport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("ICARUS_CI") != "" {
-			t.Fatal("no Chromium found")
-		}
-		t.Skip("no Chromium found")
-	}
+	exe := needChromium(t)
 	e := emptyEnv(t)
 	areasFixture(t, e)
 	photo := filepath.Join(t.TempDir(), "IMG_0042.jpg")

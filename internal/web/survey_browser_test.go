@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,16 +20,7 @@ import (
 // (skip logic showing and hiding a question), the network comes back, and
 // all three arrive exactly once.
 func TestBrowserSurveyOffline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("ICARUS_CI") != "" {
-			t.Fatal("no Chromium found")
-		}
-		t.Skip("no Chromium found")
-	}
+	exe := needChromium(t)
 	e := emptyEnv(t)
 	d := survey.Definition{Title: survey.Tr{"en": "Offline test"}, Languages: []string{"en"}, Access: survey.AccessPublic,
 		Consent: survey.Tr{"en": "Anonymous. Agree?"},
