@@ -27,6 +27,11 @@ type Config struct {
 	Bodies    [][]byte      // answer bodies, cycled
 	Duration  time.Duration // how long surveyors submit
 	Think     time.Duration // pause after each acknowledged submission
+	// Jitter desynchronises the surveyors: each starts after a pause drawn
+	// uniformly from [0, Think) and pauses uniformly in [Think/2, 3·Think/2)
+	// (same mean) instead of exactly Think. Without it all surveyors start
+	// together and, with equal pauses, keep submitting in waves of len(Surveyors).
+	Jitter bool
 	Repeat    float64       // share of submissions that resend an already acknowledged key (a different body)
 	Seed      uint64
 	RunID     string // prefix of this run's idempotency keys
@@ -80,6 +85,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			rnd := mrand.New(mrand.NewPCG(cfg.Seed, uint64(i)))
 			var mine []string // acknowledged keys of this surveyor
 			n := 0
+			pause := func() time.Duration {
+				if !cfg.Jitter {
+					return cfg.Think
+				}
+				return cfg.Think/2 + time.Duration(rnd.Int64N(int64(cfg.Think)+1))
+			}
+			if cfg.Jitter && cfg.Think > 0 {
+				time.Sleep(time.Duration(rnd.Int64N(int64(cfg.Think))))
+			}
 			send := func(key string, body []byte) (int, ack, time.Duration, error) {
 				req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 				if err != nil {
@@ -153,7 +167,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 					mine = append(mine, key)
 				}
 				if cfg.Think > 0 {
-					time.Sleep(cfg.Think)
+					time.Sleep(pause())
 				}
 			}
 		}(i, sv)

@@ -51,6 +51,7 @@ func run(args []string, out io.Writer) error {
 	n := fs.Int("surveyors", 100, "concurrent surveyors")
 	dur := fs.Duration("duration", 60*time.Second, "how long they submit")
 	think := fs.Duration("think", 0, "pause of each surveyor after an acknowledged submission")
+	jitter := fs.Bool("jitter", false, "stagger the surveyors' starts over one think time and draw each pause uniformly in [think/2, 3·think/2)")
 	repeat := fs.Float64("repeat", 0.1, "share of submissions that resend an acknowledged key")
 	seed := fs.Uint64("seed", 1, "random seed of the answers and repeats")
 	if err := fs.Parse(args); err != nil {
@@ -98,9 +99,9 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	cfg := Config{BaseURL: strings.TrimRight(*url, "/"), SurveyID: sv.ID, Version: sv.Version, Surveyors: surveyors, Bodies: bodies,
-		Duration: *dur, Think: *think, Repeat: *repeat, Seed: *seed, RunID: NewRunID()}
-	fmt.Fprintf(out, "%d surveyors submitting to survey %d (%s) at %s for %s (think %s, repeats %.0f%%), run %s\n",
-		*n, sv.ID, sv.Title, cfg.BaseURL, *dur, *think, 100**repeat, cfg.RunID)
+		Duration: *dur, Think: *think, Jitter: *jitter, Repeat: *repeat, Seed: *seed, RunID: NewRunID()}
+	fmt.Fprintf(out, "%d surveyors submitting to survey %d (%s) at %s for %s (think %s, jitter %t, repeats %.0f%%), run %s\n",
+		*n, sv.ID, sv.Title, cfg.BaseURL, *dur, *think, *jitter, 100**repeat, cfg.RunID)
 	res, err := Run(ctx, cfg)
 	if err != nil {
 		return err

@@ -47,6 +47,8 @@ type Store struct {
 	orgs orgCache
 	// ckpt stops the SQLite WAL checkpointer (checkpoint.go); nil on PostgreSQL.
 	ckpt *checkpointer
+	// group runs the grouped writes of groupTx (groupcommit.go); nil on PostgreSQL.
+	group *groupCommitter
 }
 
 type stmtKey struct {
@@ -150,6 +152,7 @@ func openSQLiteFile(ctx context.Context, path string, opt Options) (*Store, erro
 		w.Close()
 		return nil, err
 	}
+	s.group = startGroupCommitter(w)
 	return s, nil
 }
 
@@ -181,6 +184,9 @@ func OpenPostgres(ctx context.Context, url string, opt Options) (*Store, error) 
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.stop() // after the write in flight, if any
+	}
 	s.stmtMu.Lock()
 	for k, st := range s.stmts {
 		st.Close()
