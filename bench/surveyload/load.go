@@ -32,9 +32,9 @@ type Config struct {
 	// (same mean) instead of exactly Think. Without it all surveyors start
 	// together and, with equal pauses, keep submitting in waves of len(Surveyors).
 	Jitter bool
-	Repeat    float64       // share of submissions that resend an already acknowledged key (a different body)
-	Seed      uint64
-	RunID     string // prefix of this run's idempotency keys
+	Repeat float64 // share of submissions that resend an already acknowledged key (a different body)
+	Seed   uint64
+	RunID  string // prefix of this run's idempotency keys
 }
 
 // Result of a load run.
