@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
@@ -102,6 +103,9 @@ func run(args []string, out io.Writer) error {
 		Duration: *dur, Think: *think, Jitter: *jitter, Repeat: *repeat, Seed: *seed, RunID: NewRunID()}
 	fmt.Fprintf(out, "%d surveyors submitting to survey %d (%s) at %s for %s (think %s, jitter %t, repeats %.0f%%), run %s\n",
 		*n, sv.ID, sv.Title, cfg.BaseURL, *dur, *think, *jitter, 100**repeat, cfg.RunID)
+	if err := waitLoaded(ctx, cfg.BaseURL, out); err != nil {
+		return err
+	}
 	res, err := Run(ctx, cfg)
 	if err != nil {
 		return err
@@ -253,4 +257,43 @@ func makeSurveyors(ctx context.Context, st *store.Store, orgID int64, n int) ([]
 		tokens = append(tokens, tok)
 	}
 	return out, tokens, nil
+}
+
+// waitLoaded waits until the server's /healthz no longer reports a data load
+// beside it (icarus demo loads its incident files after it starts serving):
+// measuring during the load measures the load.
+func waitLoaded(ctx context.Context, base string, out io.Writer) error {
+	said := false
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("server health: %w", err)
+		}
+		var h struct {
+			Status  string          `json:"status"`
+			Loading json.RawMessage `json:"loading"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if err != nil || h.Status != "ok" {
+			return fmt.Errorf("server health: status %q (%v)", h.Status, err)
+		}
+		if h.Loading == nil {
+			return nil
+		}
+		if !said {
+			fmt.Fprintf(out, "waiting for the server's data load to end: %s\n", h.Loading)
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the server still loads data after 5 minutes")
 }
