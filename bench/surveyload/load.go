@@ -47,6 +47,7 @@ type Result struct {
 	Failed         int              // other statuses or transport errors (resent with the same key)
 	Acked          map[string]int64 // key -> stored id, as acknowledged
 	Latency        []time.Duration  // of every acknowledged first submission (201)
+	SentAt         []time.Duration  // when each of those was sent, from the start of the run
 	RepeatLatency  []time.Duration  // of acknowledged repeats (200)
 	Elapsed        time.Duration
 }
@@ -140,6 +141,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 						res.Created++
 						res.Acked[key] = a.ID
 						res.Latency = append(res.Latency, d)
+						res.SentAt = append(res.SentAt, time.Since(t0)-d)
 					case status == 200 && repeat && res.Acked[key] == a.ID && !a.Created:
 						res.Repeated++
 						res.RepeatLatency = append(res.RepeatLatency, d)

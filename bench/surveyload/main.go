@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,6 +141,9 @@ func report(out io.Writer, res Result, before, after, rows, lost, foreign, misma
 		rows, before, after, len(res.Acked), lost, dup, foreign, mismatched)
 	fmt.Fprintf(out, "latency of new submissions (n=%d): p50 %s  p95 %s  p99 %s  max %s\n", len(res.Latency),
 		ms(Quantile(res.Latency, 0.50)), ms(Quantile(res.Latency, 0.95)), ms(Quantile(res.Latency, 0.99)), ms(Quantile(res.Latency, 1)))
+	if slow := slowBySecond(res, 50*time.Millisecond); slow != "" {
+		fmt.Fprintf(out, "new submissions over 50 ms, by second of the run they were sent in: %s\n", slow)
+	}
 	fmt.Fprintf(out, "latency of repeats (n=%d): p50 %s  p95 %s  p99 %s\n", len(res.RepeatLatency),
 		ms(Quantile(res.RepeatLatency, 0.50)), ms(Quantile(res.RepeatLatency, 0.95)), ms(Quantile(res.RepeatLatency, 0.99)))
 }
@@ -296,4 +300,26 @@ func waitLoaded(ctx context.Context, base string, out io.Writer) error {
 		}
 	}
 	return fmt.Errorf("the server still loads data after 5 minutes")
+}
+
+// slowBySecond counts the acknowledged new submissions slower than limit per
+// second of the run ("12s:40 13s:2"), to tell a stall from a steady tail.
+func slowBySecond(res Result, limit time.Duration) string {
+	per := map[int]int{}
+	var secs []int
+	for i, d := range res.Latency {
+		if d > limit {
+			s := int(res.SentAt[i] / time.Second)
+			if per[s] == 0 {
+				secs = append(secs, s)
+			}
+			per[s]++
+		}
+	}
+	slices.Sort(secs)
+	var b strings.Builder
+	for _, s := range secs {
+		fmt.Fprintf(&b, "%ds:%d ", s, per[s])
+	}
+	return strings.TrimSpace(b.String())
 }
