@@ -146,6 +146,10 @@ func openSQLiteFile(ctx context.Context, path string, opt Options) (*Store, erro
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
+	// keep all four: with database/sql's default of 2 idle connections, a
+	// busy server closed and reopened the others (and prepared their
+	// statements again) all the time
+	r.SetMaxIdleConns(4)
 	s.r = r
 	if s.ckpt, err = startCheckpointer(path, pragmas); err != nil {
 		r.Close()
