@@ -27,9 +27,14 @@ type Config struct {
 	Bodies    [][]byte      // answer bodies, cycled
 	Duration  time.Duration // how long surveyors submit
 	Think     time.Duration // pause after each acknowledged submission
-	Repeat    float64       // share of submissions that resend an already acknowledged key (a different body)
-	Seed      uint64
-	RunID     string // prefix of this run's idempotency keys
+	// Jitter desynchronises the surveyors: each starts after a pause drawn
+	// uniformly from [0, Think) and pauses uniformly in [Think/2, 3·Think/2)
+	// (same mean) instead of exactly Think. Without it all surveyors start
+	// together and, with equal pauses, keep submitting in waves of len(Surveyors).
+	Jitter bool
+	Repeat float64 // share of submissions that resend an already acknowledged key (a different body)
+	Seed   uint64
+	RunID  string // prefix of this run's idempotency keys
 }
 
 // Result of a load run.
@@ -42,6 +47,7 @@ type Result struct {
 	Failed         int              // other statuses or transport errors (resent with the same key)
 	Acked          map[string]int64 // key -> stored id, as acknowledged
 	Latency        []time.Duration  // of every acknowledged first submission (201)
+	SentAt         []time.Duration  // when each of those was sent, from the start of the run
 	RepeatLatency  []time.Duration  // of acknowledged repeats (200)
 	Elapsed        time.Duration
 }
@@ -80,6 +86,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			rnd := mrand.New(mrand.NewPCG(cfg.Seed, uint64(i)))
 			var mine []string // acknowledged keys of this surveyor
 			n := 0
+			pause := func() time.Duration {
+				if !cfg.Jitter {
+					return cfg.Think
+				}
+				return cfg.Think/2 + time.Duration(rnd.Int64N(int64(cfg.Think)+1))
+			}
+			if cfg.Jitter && cfg.Think > 0 {
+				time.Sleep(time.Duration(rnd.Int64N(int64(cfg.Think))))
+			}
 			send := func(key string, body []byte) (int, ack, time.Duration, error) {
 				req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 				if err != nil {
@@ -126,6 +141,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 						res.Created++
 						res.Acked[key] = a.ID
 						res.Latency = append(res.Latency, d)
+						res.SentAt = append(res.SentAt, time.Since(t0)-d)
 					case status == 200 && repeat && res.Acked[key] == a.ID && !a.Created:
 						res.Repeated++
 						res.RepeatLatency = append(res.RepeatLatency, d)
@@ -153,7 +169,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 					mine = append(mine, key)
 				}
 				if cfg.Think > 0 {
-					time.Sleep(cfg.Think)
+					time.Sleep(pause())
 				}
 			}
 		}(i, sv)

@@ -23,9 +23,11 @@ import (
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +53,7 @@ func run(args []string, out io.Writer) error {
 	n := fs.Int("surveyors", 100, "concurrent surveyors")
 	dur := fs.Duration("duration", 60*time.Second, "how long they submit")
 	think := fs.Duration("think", 0, "pause of each surveyor after an acknowledged submission")
+	jitter := fs.Bool("jitter", false, "stagger the surveyors' starts over one think time and draw each pause uniformly in [think/2, 3·think/2)")
 	repeat := fs.Float64("repeat", 0.1, "share of submissions that resend an acknowledged key")
 	seed := fs.Uint64("seed", 1, "random seed of the answers and repeats")
 	if err := fs.Parse(args); err != nil {
@@ -98,9 +101,12 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	cfg := Config{BaseURL: strings.TrimRight(*url, "/"), SurveyID: sv.ID, Version: sv.Version, Surveyors: surveyors, Bodies: bodies,
-		Duration: *dur, Think: *think, Repeat: *repeat, Seed: *seed, RunID: NewRunID()}
-	fmt.Fprintf(out, "%d surveyors submitting to survey %d (%s) at %s for %s (think %s, repeats %.0f%%), run %s\n",
-		*n, sv.ID, sv.Title, cfg.BaseURL, *dur, *think, 100**repeat, cfg.RunID)
+		Duration: *dur, Think: *think, Jitter: *jitter, Repeat: *repeat, Seed: *seed, RunID: NewRunID()}
+	fmt.Fprintf(out, "%d surveyors submitting to survey %d (%s) at %s for %s (think %s, jitter %t, repeats %.0f%%), run %s\n",
+		*n, sv.ID, sv.Title, cfg.BaseURL, *dur, *think, *jitter, 100**repeat, cfg.RunID)
+	if err := waitLoaded(ctx, cfg.BaseURL, out); err != nil {
+		return err
+	}
 	res, err := Run(ctx, cfg)
 	if err != nil {
 		return err
@@ -135,6 +141,9 @@ func report(out io.Writer, res Result, before, after, rows, lost, foreign, misma
 		rows, before, after, len(res.Acked), lost, dup, foreign, mismatched)
 	fmt.Fprintf(out, "latency of new submissions (n=%d): p50 %s  p95 %s  p99 %s  max %s\n", len(res.Latency),
 		ms(Quantile(res.Latency, 0.50)), ms(Quantile(res.Latency, 0.95)), ms(Quantile(res.Latency, 0.99)), ms(Quantile(res.Latency, 1)))
+	if slow := slowBySecond(res, 50*time.Millisecond); slow != "" {
+		fmt.Fprintf(out, "new submissions over 50 ms, by second of the run they were sent in: %s\n", slow)
+	}
 	fmt.Fprintf(out, "latency of repeats (n=%d): p50 %s  p95 %s  p99 %s\n", len(res.RepeatLatency),
 		ms(Quantile(res.RepeatLatency, 0.50)), ms(Quantile(res.RepeatLatency, 0.95)), ms(Quantile(res.RepeatLatency, 0.99)))
 }
@@ -252,4 +261,65 @@ func makeSurveyors(ctx context.Context, st *store.Store, orgID int64, n int) ([]
 		tokens = append(tokens, tok)
 	}
 	return out, tokens, nil
+}
+
+// waitLoaded waits until the server's /healthz no longer reports a data load
+// beside it (icarus demo loads its incident files after it starts serving):
+// measuring during the load measures the load.
+func waitLoaded(ctx context.Context, base string, out io.Writer) error {
+	said := false
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("server health: %w", err)
+		}
+		var h struct {
+			Status  string          `json:"status"`
+			Loading json.RawMessage `json:"loading"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if err != nil || h.Status != "ok" {
+			return fmt.Errorf("server health: status %q (%v)", h.Status, err)
+		}
+		if h.Loading == nil {
+			return nil
+		}
+		if !said {
+			fmt.Fprintf(out, "waiting for the server's data load to end: %s\n", h.Loading)
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the server still loads data after 5 minutes")
+}
+
+// slowBySecond counts the acknowledged new submissions slower than limit per
+// second of the run ("12s:40 13s:2"), to tell a stall from a steady tail.
+func slowBySecond(res Result, limit time.Duration) string {
+	per := map[int]int{}
+	var secs []int
+	for i, d := range res.Latency {
+		if d > limit {
+			s := int(res.SentAt[i] / time.Second)
+			if per[s] == 0 {
+				secs = append(secs, s)
+			}
+			per[s]++
+		}
+	}
+	slices.Sort(secs)
+	var b strings.Builder
+	for _, s := range secs {
+		fmt.Fprintf(&b, "%ds:%d ", s, per[s])
+	}
+	return strings.TrimSpace(b.String())
 }

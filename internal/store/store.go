@@ -47,6 +47,8 @@ type Store struct {
 	orgs orgCache
 	// ckpt stops the SQLite WAL checkpointer (checkpoint.go); nil on PostgreSQL.
 	ckpt *checkpointer
+	// group runs the grouped writes of groupTx (groupcommit.go); nil on PostgreSQL.
+	group *groupCommitter
 }
 
 type stmtKey struct {
@@ -144,12 +146,17 @@ func openSQLiteFile(ctx context.Context, path string, opt Options) (*Store, erro
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
+	// keep all four: with database/sql's default of 2 idle connections, a
+	// busy server closed and reopened the others (and prepared their
+	// statements again) all the time
+	r.SetMaxIdleConns(4)
 	s.r = r
 	if s.ckpt, err = startCheckpointer(path, pragmas); err != nil {
 		r.Close()
 		w.Close()
 		return nil, err
 	}
+	s.group = startGroupCommitter(w)
 	return s, nil
 }
 
@@ -181,6 +188,9 @@ func OpenPostgres(ctx context.Context, url string, opt Options) (*Store, error) 
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.stop() // after the write in flight, if any
+	}
 	s.stmtMu.Lock()
 	for k, st := range s.stmts {
 		st.Close()

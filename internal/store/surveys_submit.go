@@ -54,7 +54,8 @@ func (s *Store) AddSurveyResponseLimited(ctx context.Context, r SurveyResponse, 
 		}
 	}
 	now := s.now()
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.groupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		stored, created, allowed = SurveyResponse{}, false, false
 		hits, err := s.rateHit(func(q string, args ...any) scanner { return s.queryRowTx(ctx, tx, q, args...) }, l)
 		if err != nil {
 			return err

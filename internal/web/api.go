@@ -17,7 +17,13 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return writeJSON(w, map[string]string{"status": "unavailable"})
 	}
-	return writeJSON(w, map[string]string{"status": "ok"})
+	out := map[string]any{"status": "ok"}
+	if s.loading != nil { // a data load beside the server (the demo's incidents): figures are not complete yet
+		if what, k, n, active := s.loading(); active {
+			out["loading"] = map[string]any{"what": what, "done": k, "of": n}
+		}
+	}
+	return writeJSON(w, out)
 }
 
 // datasetJSON is a dataset summary in the API.

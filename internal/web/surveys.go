@@ -278,11 +278,7 @@ func (s *Server) surveyResponse(r *http.Request, c *reqCtx, sv store.Survey, cha
 		d = d.ForRoles(roles)
 	}
 	var lookupErr error
-	areaOK, err := s.areaChecker(r, c, &lookupErr)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	answers, ferrs := survey.Validate(d, in.Answers, survey.ValidateOptions{AreaOK: areaOK})
+	answers, ferrs := survey.Validate(d, in.Answers, survey.ValidateOptions{AreaOK: s.areaChecker(r, c, &lookupErr)})
 	if lookupErr != nil {
 		return nil, "", nil, lookupErr
 	}
@@ -310,22 +306,18 @@ func (s *Server) surveyResponse(r *http.Request, c *reqCtx, sv store.Survey, cha
 }
 
 // areaChecker returns whether an area code belongs to one of the
-// organisation's layers (nil, accepting any code, when it has no areas),
-// with an index lookup per code (store.AreaCodeKnown: loading every area
-// was most of a submission's cost). A failed lookup is kept in *lookupErr
-// for the caller to report instead of calling the code invalid.
-func (s *Server) areaChecker(r *http.Request, c *reqCtx, lookupErr *error) (func(string) bool, error) {
-	_, anyAreas, err := s.st.AreaCodeKnown(r.Context(), c.orgID, "")
-	if err != nil || !anyAreas {
-		return nil, err
-	}
+// organisation's layers (any code is accepted when it has no areas), with
+// one index lookup per code answered (store.AreaCodeKnown: loading every
+// area was most of a submission's cost). A failed lookup is kept in
+// *lookupErr for the caller to report instead of calling the code invalid.
+func (s *Server) areaChecker(r *http.Request, c *reqCtx, lookupErr *error) func(string) bool {
 	return func(code string) bool {
-		known, _, err := s.st.AreaCodeKnown(r.Context(), c.orgID, code)
+		known, anyAreas, err := s.st.AreaCodeKnown(r.Context(), c.orgID, code)
 		if err != nil && *lookupErr == nil {
 			*lookupErr = err
 		}
-		return known
-	}, nil
+		return known || (err == nil && !anyAreas)
+	}
 }
 
 func (s *Server) areaCodes(r *http.Request, c *reqCtx) ([]store.Area, error) {
