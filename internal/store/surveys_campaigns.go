@@ -26,8 +26,8 @@ type Campaign struct {
 	// in this campaign; empty: the survey's own mapping (Module.Surveyors).
 	RoleModules map[string][]string
 	CreatedBy   int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // CampaignArea is an area of a campaign with its target number of responses.
