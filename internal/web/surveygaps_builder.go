@@ -1,0 +1,253 @@
+package web
+
+// Translations of a survey's own wording in the builder: the label of each
+// question and of each choice, the title and the consent statement, per
+// language of the survey (docs/surveys.md, "Translations"). Field names:
+// "tl:QUESTION:LANG" (label), "tc:QUESTION:VALUE:LANG" (choice),
+// "title:LANG", "consent:LANG" (languages after the default; the default's
+// are the title and consent fields). Names and values cannot hold ":".
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/icarus-city/icarus/internal/survey"
+)
+
+// builderText is one editable text in one language.
+type builderText struct {
+	Lang, Name, Text string
+}
+
+// builderChoiceTr is a choice's label in each language.
+type builderChoiceTr struct {
+	Value string
+	Texts []builderText
+}
+
+// builderLangs reads the languages field ("fr, en": the first is the default).
+func builderLangs(v string) []string {
+	var out []string
+	for _, l := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{"en"}
+	}
+	return out
+}
+
+// builderWording is q with fresh label maps; with withBank, the bank's
+// translations fill the languages the question lacks (its own wording wins).
+func builderWording(q *survey.Question, withBank bool) survey.Question {
+	out := *q
+	out.Label = maps.Clone(q.Label)
+	if out.Label == nil {
+		out.Label = survey.Tr{}
+	}
+	out.Choices = slices.Clone(q.Choices)
+	for i := range out.Choices {
+		out.Choices[i].Label = maps.Clone(out.Choices[i].Label)
+		if out.Choices[i].Label == nil {
+			out.Choices[i].Label = survey.Tr{}
+		}
+	}
+	if !withBank {
+		return out
+	}
+	bq, ok := translatedBankQuestion(q.Name)
+	if !ok {
+		return out
+	}
+	for l, v := range bq.Label {
+		if out.Label[l] == "" {
+			out.Label[l] = v
+		}
+	}
+	for i := range out.Choices {
+		for _, bc := range bq.Choices {
+			if bc.Value != out.Choices[i].Value {
+				continue
+			}
+			for l, v := range bc.Label {
+				if out.Choices[i].Label[l] == "" {
+					out.Choices[i].Label[l] = v
+				}
+			}
+		}
+	}
+	return out
+}
+
+// wordingStatus says, per language, whether the label exists and how many
+// texts (label and choices) are missing.
+func wordingStatus(q survey.Question, langs []string) []builderTr {
+	out := make([]builderTr, 0, len(langs))
+	for _, l := range langs {
+		t := builderTr{Lang: l, Text: q.Label[l]}
+		if t.Text == "" {
+			t.Missing++
+		}
+		for _, c := range q.Choices {
+			if c.Label[l] == "" {
+				t.Missing++
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func wordingFields(q survey.Question, langs []string) ([]builderText, []builderChoiceTr) {
+	var label []builderText
+	for _, l := range langs {
+		label = append(label, builderText{Lang: l, Name: "tl:" + q.Name + ":" + l, Text: q.Label[l]})
+	}
+	var choices []builderChoiceTr
+	for _, c := range q.Choices {
+		ct := builderChoiceTr{Value: c.Value}
+		for _, l := range langs {
+			ct.Texts = append(ct.Texts, builderText{Lang: l, Name: "tc:" + q.Name + ":" + c.Value + ":" + l, Text: c.Label[l]})
+		}
+		choices = append(choices, ct)
+	}
+	return label, choices
+}
+
+// wordingFromForm puts the texts sent back into a row (to show them again
+// after a refused save) and recounts what is missing.
+func wordingFromForm(r *http.Request, row *builderRow) {
+	posted := func(t *builderText) {
+		if v, ok := r.PostForm[t.Name]; ok && len(v) > 0 {
+			t.Text = strings.TrimSpace(v[0])
+		}
+	}
+	for i := range row.LabelTr {
+		posted(&row.LabelTr[i])
+	}
+	for i := range row.ChoiceTr {
+		for j := range row.ChoiceTr[i].Texts {
+			posted(&row.ChoiceTr[i].Texts[j])
+		}
+	}
+	for i := range row.Translations {
+		l := row.Translations[i].Lang
+		t := builderTr{Lang: l}
+		for _, x := range row.LabelTr {
+			if x.Lang == l {
+				t.Text = x.Text
+			}
+		}
+		if t.Text == "" {
+			t.Missing++
+		}
+		for _, c := range row.ChoiceTr {
+			for _, x := range c.Texts {
+				if x.Lang == l && x.Text == "" {
+					t.Missing++
+				}
+			}
+		}
+		row.Translations[i] = t
+	}
+}
+
+// applyWording sets q's label and choice labels in the survey's languages
+// from the form: a text sent replaces the stored one, an empty one removes
+// it (the form then falls back to the default language); texts of other
+// languages are not saved.
+func applyWording(r *http.Request, q *survey.Question, langs []string) {
+	*q = builderWording(q, false) // own maps: the old definition and the bank stay untouched
+	set := func(t survey.Tr, name, lang string) {
+		v, ok := r.PostForm[name]
+		if !ok || len(v) == 0 {
+			return
+		}
+		if s := strings.TrimSpace(v[0]); s != "" {
+			t[lang] = s
+		} else {
+			delete(t, lang)
+		}
+	}
+	for _, l := range langs {
+		set(q.Label, "tl:"+q.Name+":"+l, l)
+		for i := range q.Choices {
+			set(q.Choices[i].Label, "tc:"+q.Name+":"+q.Choices[i].Value+":"+l, l)
+		}
+	}
+}
+
+// titleText is the title and consent statement in one language after the default.
+type titleText struct {
+	Lang, Title, Consent string
+}
+
+// titleWording lists the title and consent in each language after the
+// default (and en, fr, it), from the form when it was sent.
+func titleWording(r *http.Request, d *survey.Definition, langs []string) []titleText {
+	shown := slices.Clone(langs[1:])
+	for _, l := range []string{"en", "fr", "it"} {
+		if l != langs[0] && !slices.Contains(shown, l) {
+			shown = append(shown, l)
+		}
+	}
+	var out []titleText
+	for _, l := range shown {
+		t := titleText{Lang: l}
+		if d != nil {
+			t.Title, t.Consent = d.Title[l], d.Consent[l]
+		}
+		if r.Method == http.MethodPost {
+			t.Title, t.Consent = strings.TrimSpace(r.PostFormValue("title:"+l)), strings.TrimSpace(r.PostFormValue("consent:"+l))
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// applyTitleWording sets the title and consent in the languages after the default.
+func applyTitleWording(r *http.Request, d *survey.Definition, langs []string) {
+	for _, l := range langs[1:] {
+		for name, t := range map[string]survey.Tr{"title:": d.Title, "consent:": d.Consent} {
+			v, ok := r.PostForm[name+l]
+			if !ok || len(v) == 0 {
+				continue
+			}
+			if s := strings.TrimSpace(v[0]); s != "" {
+				t[l] = s
+			} else {
+				delete(t, l)
+			}
+		}
+	}
+}
+
+// langMissing is, for one language of the survey, the included questions
+// whose wording is incomplete in it.
+type langMissing struct {
+	Lang      string
+	Questions []string
+}
+
+func missingSummary(rows []builderRow, langs []string) []langMissing {
+	var out []langMissing
+	for _, l := range langs {
+		m := langMissing{Lang: l}
+		for _, row := range rows {
+			if !row.Included {
+				continue
+			}
+			for _, t := range row.Translations {
+				if t.Lang == l && t.Missing > 0 {
+					m.Questions = append(m.Questions, row.Name)
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
