@@ -39,7 +39,14 @@ func (s *Server) periodError(c *reqCtx, cp store.Campaign, collected time.Time) 
 		day = collected.In(now.Location()).Format(time.DateOnly)
 	}
 	args := []any{"name", cp.Name, "start", cp.StartsOn, "end", cp.EndsOn, "day", day, "until", graceUntil(cp.EndsOn), "grace", campaignGraceDays}
-	return &survey.FieldError{Field: "campaign", Code: code, Message: s.cat.T(c.lang, "surveygaps.period_"+code, args...)}
+	key := "surveygaps.period_outside_period"
+	switch code {
+	case survey.PeriodNotStarted:
+		key = "surveygaps.period_not_started"
+	case survey.PeriodClosed:
+		key = "surveygaps.period_closed"
+	}
+	return &survey.FieldError{Field: "campaign", Code: code, Message: s.cat.T(c.lang, key, args...)}
 }
 
 func graceUntil(ends string) string {

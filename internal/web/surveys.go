@@ -548,7 +548,7 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		"Survey": sv, "Modules": mods, "Consent": d.Consent.In(lang, def), "Areas": areas,
 		"Endpoint": "/api/v1/surveys/" + strconv.FormatInt(sv.ID, 10) + "/responses", "Token": token,
 		"ContactEndpoint": "/api/v1/surveys/" + strconv.FormatInt(sv.ID, 10) + "/contacts",
-		"FormLang": lang, "FormLangs": formLanguageLinks(r, d, lang), "PeriodNotice": s.formPeriodNotice(c, camp),
+		"FormLang":        lang, "FormLangs": formLanguageLinks(r, d, lang), "PeriodNotice": s.formPeriodNotice(c, camp),
 	}
 	if lang != c.lang && slices.Contains(s.cat.Languages(), lang) { // messages of the answer in the form's language
 		data["Endpoint"] = data["Endpoint"].(string) + "?lang=" + lang
