@@ -297,8 +297,15 @@ func builderState(d *survey.Definition, lang string, extra ...string) ([]builder
 			shown = append(shown, l)
 		}
 	}
+	var ownLangs []string // languages where the survey's own wording is shown as it is
+	if d != nil {
+		ownLangs = d.Languages
+	}
 	trs := func(q *survey.Question) []builderTr {
-		return wordingStatus(builderWording(q, q.Bank != "" || d == nil), shown)
+		if d == nil || d.Question(q.Name) == nil { // a bank item: the bank's wording
+			return wordingStatus(builderWording(q, true), shown)
+		}
+		return wordingStatus(builderWording(q, q.Bank != "", ownLangs...), shown)
 	}
 	order := 0
 	if d != nil {
@@ -347,7 +354,11 @@ func builderState(d *survey.Definition, lang string, extra ...string) ([]builder
 			}
 		}
 		if q != nil {
-			rows[i].LabelTr, rows[i].ChoiceTr = wordingFields(builderWording(q, q.Bank != "" || d == nil), shown)
+			own := ownLangs
+			if d != nil && d.Question(rows[i].Name) == nil { // a bank item not in the survey yet: the bank's wording in every language
+				own = nil
+			}
+			rows[i].LabelTr, rows[i].ChoiceTr = wordingFields(builderWording(q, q.Bank != "" || own == nil, own...), shown)
 		}
 	}
 	return mods, rows

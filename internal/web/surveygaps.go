@@ -335,6 +335,12 @@ func (s *Server) campaignFromForm(r *http.Request, c *reqCtx, cp store.Campaign,
 		e.Errors["areas"] = T("surveygaps.err_unknown_area", "codes", strings.Join(unknown, ", "))
 	}
 	// the role → module grid
+	roleErr := func(msg string) {
+		if old := e.Errors["roles"]; old != "" && !strings.Contains(old, msg) {
+			msg = old + " " + msg
+		}
+		e.Errors["roles"] = msg
+	}
 	modNames := map[string]bool{}
 	for _, m := range d.Modules {
 		modNames[m.Name] = true
@@ -345,7 +351,7 @@ func (s *Server) campaignFromForm(r *http.Request, c *reqCtx, cp store.Campaign,
 		er := &e.Roles[i]
 		sent := r.PostForm["rm_"+strconv.Itoa(er.Index)]
 		if got := r.PostFormValue("role_" + strconv.Itoa(er.Index)); got != er.Role {
-			e.Errors["roles"] = T("surveygaps.err_roles_changed")
+			roleErr(T("surveygaps.err_roles_changed"))
 			continue
 		}
 		mods := []string{}
@@ -357,18 +363,18 @@ func (s *Server) campaignFromForm(r *http.Request, c *reqCtx, cp store.Campaign,
 		}
 		for _, m := range sent {
 			if !modNames[m] {
-				e.Errors["roles"] = T("surveygaps.err_unknown_module", "role", er.Role, "module", m)
+				roleErr(T("surveygaps.err_unknown_module", "role", er.Role, "module", m))
 			}
 		}
 		if len(mods) == 0 {
-			e.Errors["roles"] = T("surveygaps.err_role_no_module", "role", er.Role)
+			roleErr(T("surveygaps.err_role_no_module", "role", er.Role))
 		}
 		mapping[er.Role] = mods
 	}
 	for k := range r.PostForm { // a role index the survey does not have
 		if strings.HasPrefix(k, "role_") {
 			if i, err := strconv.Atoi(strings.TrimPrefix(k, "role_")); err != nil || i < 0 || i >= len(roles) {
-				e.Errors["roles"] = T("surveygaps.err_roles_changed")
+				roleErr(T("surveygaps.err_roles_changed"))
 			}
 		}
 	}

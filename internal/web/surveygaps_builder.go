@@ -42,8 +42,10 @@ func builderLangs(v string) []string {
 }
 
 // builderWording is q with fresh label maps; with withBank, the bank's
-// translations fill the languages the question lacks (its own wording wins).
-func builderWording(q *survey.Question, withBank bool) survey.Question {
+// translations fill the languages the question lacks (its own wording wins)
+// except the survey's own languages own: there a text the coordinator
+// removed stays removed.
+func builderWording(q *survey.Question, withBank bool, own ...string) survey.Question {
 	out := *q
 	out.Label = maps.Clone(q.Label)
 	if out.Label == nil {
@@ -64,7 +66,7 @@ func builderWording(q *survey.Question, withBank bool) survey.Question {
 		return out
 	}
 	for l, v := range bq.Label {
-		if out.Label[l] == "" {
+		if out.Label[l] == "" && !slices.Contains(own, l) {
 			out.Label[l] = v
 		}
 	}
@@ -74,7 +76,7 @@ func builderWording(q *survey.Question, withBank bool) survey.Question {
 				continue
 			}
 			for l, v := range bc.Label {
-				if out.Choices[i].Label[l] == "" {
+				if out.Choices[i].Label[l] == "" && !slices.Contains(own, l) {
 					out.Choices[i].Label[l] = v
 				}
 			}
