@@ -283,7 +283,7 @@ func builderState(d *survey.Definition, lang string, extra ...string) ([]builder
 	if d != nil {
 		mods = nil
 		for i, m := range d.Modules {
-			mods = append(mods, builderModule{Slot: i + 1, Name: m.Name, Title: m.Title.In(lang, d.DefaultLang()), Surveyors: m.Surveyors})
+			mods = append(mods, builderModule{Slot: i + 1, Name: m.Name, Title: m.Title.In(d.DefaultLang(), ""), Surveyors: m.Surveyors})
 		}
 		defLang, langs = d.DefaultLang(), d.Languages
 	}
@@ -392,7 +392,7 @@ func (s *Server) renderBuilder(w http.ResponseWriter, r *http.Request, c *reqCtx
 	form := map[string]string{"title": "", "languages": "en", "access": survey.AccessField,
 		"consent": survey.Riga("", false).Consent.In("en", "en")}
 	if d != nil {
-		form["title"] = d.Title.In(c.lang, d.DefaultLang())
+		form["title"] = d.Title.In(d.DefaultLang(), "") // the default language's; the others are edited beside
 		form["languages"] = strings.Join(d.Languages, ", ")
 		form["access"] = d.Access
 		form["consent"] = d.Consent.In(d.DefaultLang(), "")
@@ -410,7 +410,7 @@ func (s *Server) renderBuilder(w http.ResponseWriter, r *http.Request, c *reqCtx
 	langs := builderLangs(form["languages"])
 	return s.render(w, r, c, "survey_builder", code, &page{Title: s.cat.T(c.lang, "builder.title"), Active: "surveys", Error: errMsg, Data: map[string]any{
 		"Modules": mods, "Rows": rows, "Form": form, "From": from, "Problems": problems,
-		"TitleTr": titleWording(r, d, langs), "Missing": missingSummary(rows, langs),
+		"TitleTr": titleWording(r, d, langs), "Missing": missingSummary(rows, langs), "ModuleTr": moduleWording(r, d, mods, langs),
 		"Accesses": []string{survey.AccessField, survey.AccessPublic, survey.AccessToken},
 	}})
 }
@@ -505,6 +505,7 @@ func (s *Server) builderSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 				}
 			}
 		}
+		applyModuleWording(r, &mod, m.Slot, langs)
 		for _, i := range idx {
 			if rows[i].Module != m.Slot {
 				continue

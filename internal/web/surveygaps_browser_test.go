@@ -53,6 +53,7 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 		}
 	}
 	d.Title["fr"], d.Consent["fr"] = "Se sentir en sécurité à Manchester", "Cette enquête est anonyme. Acceptez-vous d'y participer ?"
+	d.Modules[0].Title["fr"] = "Sentiment d'insécurité"
 	d.Question("sdg_16_1_4").Label["fr"] = "Le soir, seul(e) dans votre rue, vous sentez-vous en sécurité ?"
 	delete(d.Question("worry_crime").Label, "it")
 	if err := d.Check(); err != nil {
@@ -206,7 +207,7 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 	// 3. the field form in French (edited label), then Italian (falls back to English where the Italian is missing)
 	must("form fr", chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/surveys/%d/form?campaign=%d&lang=fr", base, sv.ID, cp.ID)), chromedp.WaitVisible(chromedp.ID("survey-form"))))
 	fr := eval(`document.getElementById("survey-form").innerText`)
-	if !strings.Contains(fr, "Le soir, seul(e) dans votre rue, vous sentez-vous en sécurité ?") || !strings.Contains(fr, "Acceptez-vous d'y participer ?") {
+	if !strings.Contains(fr, "Le soir, seul(e) dans votre rue, vous sentez-vous en sécurité ?") || !strings.Contains(fr, "Sentiment d'insécurité") || !strings.Contains(fr, "Acceptez-vous d'y participer ?") {
 		t.Errorf("French form: %.300s", fr)
 	}
 	shot("form-fr")

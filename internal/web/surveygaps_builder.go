@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/icarus-city/icarus/internal/survey"
@@ -191,14 +192,8 @@ type titleText struct {
 // titleWording lists the title and consent in each language after the
 // default (and en, fr, it), from the form when it was sent.
 func titleWording(r *http.Request, d *survey.Definition, langs []string) []titleText {
-	shown := slices.Clone(langs[1:])
-	for _, l := range []string{"en", "fr", "it"} {
-		if l != langs[0] && !slices.Contains(shown, l) {
-			shown = append(shown, l)
-		}
-	}
 	var out []titleText
-	for _, l := range shown {
+	for _, l := range otherLangs(langs) {
 		t := titleText{Lang: l}
 		if d != nil {
 			t.Title, t.Consent = d.Title[l], d.Consent[l]
@@ -252,4 +247,66 @@ func missingSummary(rows []builderRow, langs []string) []langMissing {
 		out = append(out, m)
 	}
 	return out
+}
+
+// otherLangs are the languages after the default that the builder offers
+// fields for: the survey's, then en, fr and it.
+func otherLangs(langs []string) []string {
+	out := slices.Clone(langs[1:])
+	for _, l := range []string{"en", "fr", "it"} {
+		if l != langs[0] && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// moduleText is a module's title in the languages after the default.
+type moduleText struct {
+	Slot  int
+	Name  string
+	Texts []builderText
+}
+
+func moduleWording(r *http.Request, d *survey.Definition, mods []builderModule, langs []string) []moduleText {
+	var out []moduleText
+	for _, m := range mods {
+		if m.Name == "" {
+			continue
+		}
+		mt := moduleText{Slot: m.Slot, Name: m.Name}
+		var old survey.Tr
+		if d != nil {
+			for _, om := range d.Modules {
+				if om.Name == m.Name {
+					old = om.Title
+				}
+			}
+		}
+		for _, l := range otherLangs(langs) {
+			name := "mt:" + strconv.Itoa(m.Slot) + ":" + l
+			t := builderText{Lang: l, Name: name, Text: old[l]}
+			if r.Method == http.MethodPost {
+				t.Text = strings.TrimSpace(r.PostFormValue(name))
+			}
+			mt.Texts = append(mt.Texts, t)
+		}
+		out = append(out, mt)
+	}
+	return out
+}
+
+// applyModuleWording sets a module's title in the languages after the default.
+func applyModuleWording(r *http.Request, m *survey.Module, slot int, langs []string) {
+	for _, l := range langs[1:] {
+		v, ok := r.PostForm["mt:"+strconv.Itoa(slot)+":"+l]
+		if !ok || len(v) == 0 {
+			continue
+		}
+		if s := strings.TrimSpace(v[0]); s != "" {
+			m.Title[l] = s
+		} else {
+			delete(m.Title, l)
+		}
+	}
 }

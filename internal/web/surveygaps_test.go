@@ -389,6 +389,7 @@ func TestBuilderTranslations(t *testing.T) {
 	form.Set("tc:sdg_16_1_4:very_safe:it", "sicurissimo/a")
 	form.Set("tl:worry_crime:it", "") // removed: falls back to the default language
 	form.Set("tl:age_band:de", "Altersgruppe")
+	form.Set("mt:1:fr", "Sentiment d'insécurité")
 	r := postForm(t, e, "/surveys/new", coord, form)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("builder save: %s", r)
@@ -402,7 +403,7 @@ func TestBuilderTranslations(t *testing.T) {
 	q := d.Question("sdg_16_1_4")
 	if q.Label["fr"] != "Vous sentez-vous en sécurité dans votre rue, seul(e), le soir ?" || q.Choices[0].Label["it"] != "sicurissimo/a" ||
 		q.Label["en"] == "" || d.Question("worry_crime").Label["it"] != "" || d.Question("age_band").Label["de"] != "" ||
-		d.Title["fr"] != "Riga en trois langues" || d.Consent["fr"] != "Êtes-vous d'accord ?" || d.Title["it"] != "" {
+		d.Title["fr"] != "Riga en trois langues" || d.Modules[0].Title["fr"] != "Sentiment d'insécurité" || d.Modules[0].Title["en"] == "" || d.Consent["fr"] != "Êtes-vous d'accord ?" || d.Title["it"] != "" {
 		t.Fatalf("stored wording: %+v / %v / %v", q, d.Title, d.Consent)
 	}
 	// the bank's translations are untouched
@@ -422,7 +423,7 @@ func TestBuilderTranslations(t *testing.T) {
 	}
 	// the form in the respondent's language, falling back to the default
 	fr := string(get(t, e.ts.URL, fmt.Sprintf("/surveys/%d/form?lang=fr", sv.ID), field).body)
-	if !strings.Contains(fr, "Vous sentez-vous en sécurité dans votre rue") || !strings.Contains(fr, "Êtes-vous d&#39;accord ?") || !strings.Contains(fr, `lang="fr"`) {
+	if !strings.Contains(fr, "Vous sentez-vous en sécurité dans votre rue") || !strings.Contains(fr, "Sentiment d&#39;insécurité") || !strings.Contains(fr, "Êtes-vous d&#39;accord ?") || !strings.Contains(fr, `lang="fr"`) {
 		t.Errorf("French form lacks the edited wording")
 	}
 	it := string(get(t, e.ts.URL, fmt.Sprintf("/surveys/%d/form?lang=it", sv.ID), field).body)
