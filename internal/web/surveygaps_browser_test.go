@@ -222,4 +222,30 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 		t.Errorf("current language link %q", cur)
 	}
 	check("form it")
+
+	// 4. the campaign ended two days ago: the form says so, and a new response is not queued
+	got.StartsOn, got.EndsOn = today.AddDate(0, 0, -20).Format(time.DateOnly), today.AddDate(0, 0, -2).Format(time.DateOnly)
+	if _, _, err := e.st.UpdateCampaign(bg, got); err != nil {
+		t.Fatal(err)
+	}
+	must("form of an ended campaign", chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/surveys/%d/form?campaign=%d&lang=en", base, sv.ID, cp.ID)),
+		chromedp.WaitVisible(chromedp.ID("survey-period"))))
+	if n := eval(`document.getElementById("survey-period").textContent`); !strings.Contains(n, "New responses are refused") {
+		t.Errorf("period notice %q", n)
+	}
+	eval(`(function(){
+		document.querySelector('input[name="sdg_16_1_4"][value="very_safe"]').click();
+		var s = document.querySelector('select[name="area"]'); s.value = "E01000001"; s.dispatchEvent(new Event("change", {bubbles: true}));
+		document.querySelector('input[name="consent"]').click();
+		document.getElementById("survey-form").requestSubmit();
+		return "";
+	})()`)
+	if st := eval(`document.getElementById("survey-status").textContent`); !strings.Contains(st, "outside the campaign's period") {
+		t.Errorf("status after saving outside the period: %q", st)
+	}
+	if q := eval(`localStorage.getItem("icarus.surveys.queue.v1") || "[]"`); q != "[]" {
+		t.Errorf("a response outside the period was queued: %s", q)
+	}
+	shot("form-ended")
+	check("form of an ended campaign")
 }
