@@ -155,7 +155,7 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 	if hidden := eval(`String(document.getElementById("removal-warning").hidden)`); hidden != "false" {
 		t.Errorf("no warning when removing an area with responses")
 	}
-	if w := eval(`document.getElementById("removal-warning").textContent`); !strings.Contains(w, "E01000002") || !strings.Contains(w, "1 responses") {
+	if w := eval(`document.getElementById("removal-warning").textContent`); !strings.Contains(w, "E01000002") || !strings.Contains(w, "1 response(s)") {
 		t.Errorf("warning %q", w)
 	}
 	eval(`(function(){

@@ -167,7 +167,7 @@ func TestCampaignEdit(t *testing.T) {
 	}
 	after := get(t, e.ts.URL, r.header.Get("Location"), coord)
 	ab := string(after.body)
-	for _, want := range []string{"The campaign was saved.", a2 + " (1)", "Their 1 responses were not deleted", "1 assignment(s) in the removed areas were removed.",
+	for _, want := range []string{"The campaign was saved.", a2 + " (1)", "Their 1 response(s) were not deleted", "1 assignment(s) in the removed areas were removed.",
 		"This campaign maps roles to modules itself"} {
 		if !strings.Contains(ab, want) {
 			t.Errorf("campaign page after the edit lacks %q", want)
