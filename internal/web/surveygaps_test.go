@@ -445,3 +445,42 @@ func TestBuilderTranslations(t *testing.T) {
 		t.Errorf("round trip: %+v", rq)
 	}
 }
+
+// TestPublicFormLanguage: the public form follows the respondent's browser
+// language when the survey has it, ?lang otherwise, and falls back to the
+// survey's default language text by text.
+func TestPublicFormLanguage(t *testing.T) {
+	e := emptyEnv(t)
+	d := survey.Riga("Public", false)
+	d.Access, d.Languages = survey.AccessPublic, []string{"fr", "en", "lv"}
+	for mi := range d.Modules {
+		for qi := range d.Modules[mi].Questions {
+			q := &d.Modules[mi].Questions[qi]
+			tq, _ := translatedBankQuestion(q.Name)
+			q.Label = survey.Tr{"fr": tq.Label["fr"], "en": tq.Label["en"]}
+		}
+	}
+	d.Question("sdg_16_1_4").Label["lv"] = "Cik droši jūs jūtaties, pastaigājoties vienatnē savā apkaimē pēc tumsas iestāšanās?"
+	d.Title["fr"], d.Consent["fr"] = "Enquête publique", "Acceptez-vous ?"
+	b, _ := json.Marshal(d)
+	sv, err := e.st.CreateSurvey(context.Background(), e.org.ID, "Public", survey.AccessPublic, false, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/surveys/%d/form", sv.ID)
+	en := do(t, e.ts.URL, request{method: http.MethodGet, url: path, headers: map[string]string{"Accept-Language": "en-GB,en;q=0.9"}})
+	if !strings.Contains(string(en.body), "How safe do you feel walking alone") || !strings.Contains(string(en.body), `lang="en"`) {
+		t.Errorf("an English browser does not get the English wording")
+	}
+	it := do(t, e.ts.URL, request{method: http.MethodGet, url: path, headers: map[string]string{"Accept-Language": "it"}})
+	if !strings.Contains(string(it.body), "Vous sentez-vous en sécurité") || !strings.Contains(string(it.body), "Acceptez-vous ?") {
+		t.Errorf("an Italian browser (the survey has no Italian) does not get the default language, French")
+	}
+	lv := string(do(t, e.ts.URL, request{method: http.MethodGet, url: path + "?lang=lv"}).body)
+	if !strings.Contains(lv, "Cik droši jūs jūtaties") || !strings.Contains(lv, "Dans quelle mesure craignez-vous") || !strings.Contains(lv, `href="`+path+`?lang=en"`) {
+		t.Errorf("?lang=lv: Latvian where written, French elsewhere, and links to the other languages")
+	}
+	if strings.Contains(string(en.body), "Set-Cookie") || en.header.Get("Set-Cookie") != "" {
+		t.Errorf("the public form sets a cookie")
+	}
+}
