@@ -210,6 +210,7 @@ type builderRow struct {
 	Translations                           []builderTr
 	// the wording per language, editable (surveygaps.go: translations)
 	LabelTr  []builderText
+	HintTr   []builderText // only for a question with a hint
 	ChoiceTr []builderChoiceTr
 }
 
@@ -358,7 +359,7 @@ func builderState(d *survey.Definition, lang string, extra ...string) ([]builder
 			if d != nil && d.Question(rows[i].Name) == nil { // a bank item not in the survey yet: the bank's wording in every language
 				own = nil
 			}
-			rows[i].LabelTr, rows[i].ChoiceTr = wordingFields(builderWording(q, q.Bank != "" || own == nil, own...), shown)
+			rows[i].LabelTr, rows[i].HintTr, rows[i].ChoiceTr = wordingFields(builderWording(q, q.Bank != "" || own == nil, own...), shown)
 		}
 	}
 	return mods, rows

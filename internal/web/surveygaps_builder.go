@@ -1,9 +1,11 @@
 package web
 
-// Translations of a survey's own wording in the builder: the label of each
-// question and of each choice, the title and the consent statement, per
+// Translations of a survey's own wording in the builder: the label (and
+// hint) of each question and of each choice, the title, the consent
+// statement and the module titles, per
 // language of the survey (docs/surveys.md, "Translations"). Field names:
-// "tl:QUESTION:LANG" (label), "tc:QUESTION:VALUE:LANG" (choice),
+// "tl:QUESTION:LANG" (label), "th:QUESTION:LANG" (hint), "tc:QUESTION:VALUE:LANG" (choice),
+// "mt:SLOT:LANG" (module title),
 // "title:LANG", "consent:LANG" (languages after the default; the default's
 // are the title and consent fields). Names and values cannot hold ":".
 
@@ -52,6 +54,7 @@ func builderWording(q *survey.Question, withBank bool, own ...string) survey.Que
 	if out.Label == nil {
 		out.Label = survey.Tr{}
 	}
+	out.Hint = maps.Clone(q.Hint)
 	out.Choices = slices.Clone(q.Choices)
 	for i := range out.Choices {
 		out.Choices[i].Label = maps.Clone(out.Choices[i].Label)
@@ -95,6 +98,9 @@ func wordingStatus(q survey.Question, langs []string) []builderTr {
 		if t.Text == "" {
 			t.Missing++
 		}
+		if len(q.Hint) > 0 && q.Hint[l] == "" {
+			t.Missing++
+		}
 		for _, c := range q.Choices {
 			if c.Label[l] == "" {
 				t.Missing++
@@ -105,12 +111,13 @@ func wordingStatus(q survey.Question, langs []string) []builderTr {
 	return out
 }
 
-func wordingFields(q survey.Question, langs []string) ([]builderText, []builderChoiceTr) {
-	var label []builderText
+func wordingFields(q survey.Question, langs []string) (label, hint []builderText, choices []builderChoiceTr) {
 	for _, l := range langs {
 		label = append(label, builderText{Lang: l, Name: "tl:" + q.Name + ":" + l, Text: q.Label[l]})
+		if len(q.Hint) > 0 {
+			hint = append(hint, builderText{Lang: l, Name: "th:" + q.Name + ":" + l, Text: q.Hint[l]})
+		}
 	}
-	var choices []builderChoiceTr
 	for _, c := range q.Choices {
 		ct := builderChoiceTr{Value: c.Value}
 		for _, l := range langs {
@@ -118,7 +125,7 @@ func wordingFields(q survey.Question, langs []string) ([]builderText, []builderC
 		}
 		choices = append(choices, ct)
 	}
-	return label, choices
+	return label, hint, choices
 }
 
 // wordingFromForm puts the texts sent back into a row (to show them again
@@ -131,6 +138,9 @@ func wordingFromForm(r *http.Request, row *builderRow) {
 	}
 	for i := range row.LabelTr {
 		posted(&row.LabelTr[i])
+	}
+	for i := range row.HintTr {
+		posted(&row.HintTr[i])
 	}
 	for i := range row.ChoiceTr {
 		for j := range row.ChoiceTr[i].Texts {
@@ -148,6 +158,11 @@ func wordingFromForm(r *http.Request, row *builderRow) {
 		if t.Text == "" {
 			t.Missing++
 		}
+		for _, x := range row.HintTr {
+			if x.Lang == l && x.Text == "" {
+				t.Missing++
+			}
+		}
 		for _, c := range row.ChoiceTr {
 			for _, x := range c.Texts {
 				if x.Lang == l && x.Text == "" {
@@ -159,7 +174,7 @@ func wordingFromForm(r *http.Request, row *builderRow) {
 	}
 }
 
-// applyWording sets q's label and choice labels in the survey's languages
+// applyWording sets q's label, hint (when it has one) and choice labels in the survey's languages
 // from the form: a text sent replaces the stored one, an empty one removes
 // it (the form then falls back to the default language); texts of other
 // languages are not saved.
@@ -178,6 +193,9 @@ func applyWording(r *http.Request, q *survey.Question, langs []string) {
 	}
 	for _, l := range langs {
 		set(q.Label, "tl:"+q.Name+":"+l, l)
+		if len(q.Hint) > 0 {
+			set(q.Hint, "th:"+q.Name+":"+l, l)
+		}
 		for i := range q.Choices {
 			set(q.Choices[i].Label, "tc:"+q.Name+":"+q.Choices[i].Value+":"+l, l)
 		}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -482,5 +483,76 @@ func TestPublicFormLanguage(t *testing.T) {
 	}
 	if strings.Contains(string(en.body), "Set-Cookie") || en.header.Get("Set-Cookie") != "" {
 		t.Errorf("the public form sets a cookie")
+	}
+}
+
+// builderPost is the builder's form for d as the page shows it (every
+// field sent back unchanged), saving a new version of survey from.
+func builderPost(d *survey.Definition, from int64) url.Values {
+	form := url.Values{"title": {d.Title[d.DefaultLang()]}, "languages": {strings.Join(d.Languages, ", ")}, "access": {d.Access},
+		"consent": {d.Consent[d.DefaultLang()]}, "from": {fmt.Sprint(from)}, "save_as": {"version"}}
+	mods, rows := builderState(d, "en", d.Languages...)
+	for _, m := range mods {
+		p := fmt.Sprintf("m%d_", m.Slot)
+		form.Set(p+"name", m.Name)
+		form.Set(p+"title", m.Title)
+		form.Set(p+"surveyors", m.Surveyors)
+	}
+	for _, r := range rows {
+		p := "q_" + r.Name + "_"
+		if r.Included {
+			form.Set(p+"inc", "1")
+		}
+		if r.Required {
+			form.Set(p+"req", "1")
+		}
+		form.Set(p+"mod", fmt.Sprint(r.Module))
+		form.Set(p+"ord", fmt.Sprint(r.Order))
+		for _, x := range append(slices.Clone(r.LabelTr), r.HintTr...) {
+			form.Set(x.Name, x.Text)
+		}
+		for _, c := range r.ChoiceTr {
+			for _, x := range c.Texts {
+				form.Set(x.Name, x.Text)
+			}
+		}
+	}
+	return form
+}
+
+// TestBuilderHintTranslations: a question's hint (from an XLSForm) is
+// edited per language like its label, and counted when missing.
+func TestBuilderHintTranslations(t *testing.T) {
+	e := emptyEnv(t)
+	coord := e.sessionFor(t, auth.Coordinator)
+	d := &survey.Definition{Title: survey.Tr{"en": "Hints"}, Languages: []string{"en", "fr"}, Access: survey.AccessPublic, Consent: survey.Tr{"en": "OK?", "fr": "D'accord ?"},
+		Modules: []survey.Module{{Name: "m", Title: survey.Tr{"en": "Street"}, Questions: []survey.Question{
+			{Name: "lights", Type: survey.Number, Integer: true, Label: survey.Tr{"en": "Broken street lights", "fr": "Lampadaires en panne"},
+				Hint: survey.Tr{"en": "Count those on your street only"}}}}}}
+	if err := d.Check(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(d)
+	sv, err := e.st.CreateSurvey(context.Background(), e.org.ID, "Hints", d.Access, false, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(get(t, e.ts.URL, fmt.Sprintf("/surveys/new?from=%d", sv.ID), coord).body)
+	if !strings.Contains(page, `name="th:lights:fr" value="" lang="fr" class="missing"`) || !strings.Contains(page, "fr: <span class=\"missing\">1 missing</span> (<code>lights</code>)") {
+		i := strings.Index(page, "tr-summary")
+		t.Fatalf("builder: the missing French hint is not shown: %s", page[max(0, i):min(len(page), i+400)])
+	}
+	form := builderPost(d, sv.ID)
+	form.Set("th:lights:fr", "Comptez seulement ceux de votre rue")
+	if r := postForm(t, e, "/surveys/new", coord, form); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %s", r)
+	}
+	saved, _ := e.st.SurveyByID(context.Background(), e.org.ID, sv.ID)
+	nd, _ := decodeDefinition(saved.Definition)
+	if h := nd.Question("lights").Hint; h["fr"] != "Comptez seulement ceux de votre rue" || h["en"] != "Count those on your street only" {
+		t.Errorf("hint after the edit: %v", h)
+	}
+	if fr := string(get(t, e.ts.URL, fmt.Sprintf("/surveys/%d/form?lang=fr", sv.ID), nil).body); !strings.Contains(fr, "Comptez seulement ceux de votre rue") {
+		t.Errorf("the French form lacks the hint")
 	}
 }
