@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,9 +22,12 @@ type Campaign struct {
 	EndsOn         string // YYYY-MM-DD, inclusive
 	Areas          []CampaignArea
 	ContactPurpose string // respondents may leave a contact for this purpose ("" = not offered)
-	CreatedBy      int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// RoleModules maps a surveyor role to the names of the modules it asks
+	// in this campaign; empty: the survey's own mapping (Module.Surveyors).
+	RoleModules map[string][]string
+	CreatedBy   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // CampaignArea is an area of a campaign with its target number of responses.
@@ -123,11 +127,26 @@ func checkCampaign(c *Campaign) error {
 	if len(c.ContactPurpose) > MaxFeedbackLen {
 		bad = append(bad, "contact purpose: too long")
 	}
+	for role, mods := range c.RoleModules {
+		if strings.TrimSpace(role) == "" || len(role) > 200 {
+			bad = append(bad, "roles: a role name is empty or too long")
+			break
+		}
+		for _, m := range mods {
+			if m == "" {
+				bad = append(bad, "roles: "+role+": a module name is empty")
+				break
+			}
+		}
+	}
 	if len(bad) > 0 {
 		return apperr.New(apperr.Invalid, "campaign: %s", strings.Join(bad, "; "))
 	}
 	if c.Areas == nil {
 		c.Areas = []CampaignArea{}
+	}
+	if c.RoleModules == nil {
+		c.RoleModules = map[string][]string{}
 	}
 	return nil
 }
@@ -140,50 +159,91 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign) (Campaign, error
 	if _, err := s.SurveyByID(ctx, c.OrgID, c.SurveyID); err != nil {
 		return c, err
 	}
-	areas, err := json.Marshal(c.Areas)
+	areas, roles, err := campaignJSON(c)
 	if err != nil {
 		return c, err
 	}
 	now := s.now().Unix()
 	var id int64
-	if err := s.w.QueryRowContext(ctx, `INSERT INTO campaigns (org_id, survey_id, name, starts_on, ends_on, areas, contact_purpose, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`, c.OrgID, c.SurveyID, c.Name, c.StartsOn, c.EndsOn, string(areas),
-		c.ContactPurpose, nullID(c.CreatedBy), now).Scan(&id); err != nil {
+	if err := s.w.QueryRowContext(ctx, `INSERT INTO campaigns (org_id, survey_id, name, starts_on, ends_on, areas, contact_purpose, created_by, created_at, updated_at, role_modules)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id`, c.OrgID, c.SurveyID, c.Name, c.StartsOn, c.EndsOn, areas,
+		c.ContactPurpose, nullID(c.CreatedBy), now, roles).Scan(&id); err != nil {
 		return c, err
 	}
 	return s.CampaignByID(ctx, c.OrgID, id)
 }
 
-// UpdateCampaign changes a campaign's name, period, areas and contact purpose.
-func (s *Store) UpdateCampaign(ctx context.Context, c Campaign) (Campaign, error) {
-	if err := checkCampaign(&c); err != nil {
-		return c, err
-	}
-	areas, err := json.Marshal(c.Areas)
+func campaignJSON(c Campaign) (areas, roles string, err error) {
+	a, err := json.Marshal(c.Areas)
 	if err != nil {
-		return c, err
+		return "", "", err
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE campaigns SET name = $3, starts_on = $4, ends_on = $5, areas = $6, contact_purpose = $7, updated_at = $8
-		WHERE id = $1 AND org_id = $2`, c.ID, c.OrgID, c.Name, c.StartsOn, c.EndsOn, string(areas), c.ContactPurpose, s.now().Unix())
-	if err != nil {
-		return c, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return c, apperr.New(apperr.NotFound, "campaign not found")
-	}
-	return s.CampaignByID(ctx, c.OrgID, c.ID)
+	r, err := json.Marshal(c.RoleModules)
+	return string(a), string(r), err
 }
 
-const campaignCols = `id, org_id, survey_id, name, starts_on, ends_on, areas, contact_purpose, COALESCE(created_by, 0), created_at, updated_at`
+// UpdateCampaign changes a campaign's name, period, areas (with their
+// targets), contact purpose and role → module mapping. Assignments in areas
+// the campaign no longer has are removed in the same transaction (their
+// number is returned); responses are never touched: those collected in a
+// removed area stay stored, in the campaign and in the survey's results.
+func (s *Store) UpdateCampaign(ctx context.Context, c Campaign) (Campaign, int, error) {
+	if err := checkCampaign(&c); err != nil {
+		return c, 0, err
+	}
+	areas, roles, err := campaignJSON(c)
+	if err != nil {
+		return c, 0, err
+	}
+	removed := 0
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET name = $3, starts_on = $4, ends_on = $5, areas = $6, contact_purpose = $7, updated_at = $8, role_modules = $9
+			WHERE id = $1 AND org_id = $2`, c.ID, c.OrgID, c.Name, c.StartsOn, c.EndsOn, areas, c.ContactPurpose, s.now().Unix(), roles)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.NotFound, "campaign not found")
+		}
+		codes := make([]any, 0, len(c.Areas)+1)
+		codes = append(codes, c.ID)
+		q := `DELETE FROM campaign_assignments WHERE campaign_id = $1`
+		if len(c.Areas) > 0 {
+			ph := make([]string, len(c.Areas))
+			for i, a := range c.Areas {
+				ph[i] = "$" + strconv.Itoa(i+2)
+				codes = append(codes, a.Code)
+			}
+			q += ` AND area_code NOT IN (` + strings.Join(ph, ", ") + `)`
+		}
+		res, err = tx.ExecContext(ctx, q, codes...)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		removed = int(n)
+		return nil
+	})
+	if err != nil {
+		return c, 0, err
+	}
+	out, err := s.CampaignByID(ctx, c.OrgID, c.ID)
+	return out, removed, err
+}
+
+const campaignCols = `id, org_id, survey_id, name, starts_on, ends_on, areas, contact_purpose, COALESCE(created_by, 0), created_at, updated_at, role_modules`
 
 func scanCampaign(sc scanner) (Campaign, error) {
 	var c Campaign
-	var areas string
+	var areas, roles string
 	var created, updated int64
-	if err := sc.Scan(&c.ID, &c.OrgID, &c.SurveyID, &c.Name, &c.StartsOn, &c.EndsOn, &areas, &c.ContactPurpose, &c.CreatedBy, &created, &updated); err != nil {
+	if err := sc.Scan(&c.ID, &c.OrgID, &c.SurveyID, &c.Name, &c.StartsOn, &c.EndsOn, &areas, &c.ContactPurpose, &c.CreatedBy, &created, &updated, &roles); err != nil {
 		return c, err
 	}
 	if err := json.Unmarshal([]byte(areas), &c.Areas); err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(roles), &c.RoleModules); err != nil {
 		return c, err
 	}
 	c.CreatedAt, c.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()

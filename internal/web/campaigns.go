@@ -168,6 +168,32 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	return s.renderCampaign(w, r, c, nil, "")
 }
 
+// campaignRoles are the roles and the titles of the modules each asks in
+// the campaign (its own mapping, else the survey's), and the modules asked
+// by everyone (shown only when the campaign follows the survey's mapping).
+func campaignRoles(d *survey.Definition, cp store.Campaign, lang string) ([]roleModules, []string) {
+	var roles []roleModules
+	common := []string{}
+	def := d.DefaultLang()
+	for _, role := range d.Roles() {
+		rm := roleModules{Role: role}
+		for _, m := range d.ForRoleModules([]string{role}, cp.RoleModules).Modules {
+			if m.Surveyors != "" || len(cp.RoleModules) > 0 {
+				rm.Modules = append(rm.Modules, m.Title.In(lang, def))
+			}
+		}
+		roles = append(roles, rm)
+	}
+	if len(cp.RoleModules) == 0 {
+		for _, m := range d.Modules {
+			if m.Surveyors == "" {
+				common = append(common, m.Title.In(lang, def))
+			}
+		}
+	}
+	return roles, common
+}
+
 func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *reqCtx, links []oneTimeLink, flash string) error {
 	ctx := r.Context()
 	cp, sv, d, err := s.loadCampaign(r, c)
@@ -252,22 +278,9 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *reqCt
 		b.Sub, b.Role = strings.Join(g.areas, ", "), strings.Join(g.roles, ", ")
 		surveyorBars = append(surveyorBars, b)
 	}
-	var roles []roleModules
-	common := []string{}
-	lang, def := c.lang, d.DefaultLang()
-	for _, role := range d.Roles() {
-		rm := roleModules{Role: role}
-		for _, m := range d.Modules {
-			if m.Surveyors == role {
-				rm.Modules = append(rm.Modules, m.Title.In(lang, def))
-			}
-		}
-		roles = append(roles, rm)
-	}
-	for _, m := range d.Modules {
-		if m.Surveyors == "" {
-			common = append(common, m.Title.In(lang, def))
-		}
+	roles, common := campaignRoles(d, cp, c.lang)
+	if flash == "" {
+		flash = s.campaignEditFlash(r, c, perArea)
 	}
 	issued, used, err := s.st.TokenCounts(ctx, sv.ID)
 	if err != nil {
@@ -283,7 +296,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *reqCt
 	return s.render(w, r, c, "campaign", 200, &page{Title: cp.Name, Active: "surveys", Flash: flash, Data: map[string]any{
 		"Campaign": cp, "Survey": sv, "Assignments": as, "AreaBars": areaBars, "SurveyorBars": surveyorBars, "Total": newBar("", total, targetSum),
 		"Unassigned": perSurveyor[0], "Feedback": fbs, "AreaNames": names, "Surveyors": surveyors, "Roles": roles, "Common": common,
-		"CanManage": canManageSurveys(c.role), "FormURL": formURL, "QR": qr, "Links": links, "Issued": issued, "Used": used,
+		"CanManage": canManageSurveys(c.role), "OwnRoles": len(cp.RoleModules) > 0, "FormURL": formURL, "QR": qr, "Links": links, "Issued": issued, "Used": used,
 		"Active": cp.Active(s.now().Format(time.DateOnly)), "Simulated": sv.Simulated, "ResultsURL": "/surveys/" + strconv.FormatInt(sv.ID, 10) + "/results",
 	}})
 }

@@ -208,9 +208,18 @@ type builderRow struct {
 	Verbatim, Included, Required, FromBank bool
 	Module, Order                          int
 	Translations                           []builderTr
+	// the wording per language, editable (surveygaps.go: translations)
+	LabelTr  []builderText
+	HintTr   []builderText // only for a question with a hint
+	ChoiceTr []builderChoiceTr
 }
 
-type builderTr struct{ Lang, Text string }
+// builderTr says whether a question's wording (label and every choice) exists in a language.
+type builderTr struct {
+	Lang    string
+	Text    string // the label ("" when missing)
+	Missing int    // texts missing in this language (label and choices)
+}
 
 // translatedBankQuestion is the bank's question called name with every
 // translation Icarus has (survey.TranslatedBank).
@@ -266,7 +275,7 @@ func rigaModules() []builderModule {
 }
 
 // builderState is what the builder page shows for a survey (nil: a new one).
-func builderState(d *survey.Definition, lang string) ([]builderModule, []builderRow) {
+func builderState(d *survey.Definition, lang string, extra ...string) ([]builderModule, []builderRow) {
 	mods := rigaModules()
 	var rows []builderRow
 	seen := map[string]bool{}
@@ -275,7 +284,7 @@ func builderState(d *survey.Definition, lang string) ([]builderModule, []builder
 	if d != nil {
 		mods = nil
 		for i, m := range d.Modules {
-			mods = append(mods, builderModule{Slot: i + 1, Name: m.Name, Title: m.Title.In(lang, d.DefaultLang()), Surveyors: m.Surveyors})
+			mods = append(mods, builderModule{Slot: i + 1, Name: m.Name, Title: m.Title.In(d.DefaultLang(), ""), Surveyors: m.Surveyors})
 		}
 		defLang, langs = d.DefaultLang(), d.Languages
 	}
@@ -284,26 +293,20 @@ func builderState(d *survey.Definition, lang string) ([]builderModule, []builder
 	}
 	// translations shown: the survey's languages and those the bank has
 	shown := slices.Clone(langs)
-	for _, l := range []string{"en", "fr", "it"} {
+	for _, l := range append(extra, "en", "fr", "it") {
 		if !slices.Contains(shown, l) {
 			shown = append(shown, l)
 		}
 	}
+	var ownLangs []string // languages where the survey's own wording is shown as it is
+	if d != nil {
+		ownLangs = d.Languages
+	}
 	trs := func(q *survey.Question) []builderTr {
-		label := q.Label
-		if q.Bank != "" || d == nil {
-			if tq, ok := translatedBankQuestion(q.Name); ok {
-				label = tq.Label
-				for l, v := range q.Label { // the survey's own wording wins
-					label[l] = v
-				}
-			}
+		if d == nil || d.Question(q.Name) == nil { // a bank item: the bank's wording
+			return wordingStatus(builderWording(q, true), shown)
 		}
-		var out []builderTr
-		for _, l := range shown {
-			out = append(out, builderTr{Lang: l, Text: label[l]})
-		}
-		return out
+		return wordingStatus(builderWording(q, q.Bank != "", ownLangs...), shown)
 	}
 	order := 0
 	if d != nil {
@@ -342,6 +345,22 @@ func builderState(d *survey.Definition, lang string) ([]builderModule, []builder
 		if it, ok := byName[rows[i].Name]; ok && rows[i].FromBank {
 			rows[i].Topic, rows[i].Source, rows[i].Note, rows[i].Verbatim = it.Topic, it.Source, it.Note, it.Verbatim
 		}
+		var q *survey.Question
+		if d != nil {
+			q = d.Question(rows[i].Name)
+		}
+		if q == nil {
+			if bq, ok := translatedBankQuestion(rows[i].Name); ok {
+				q = &bq
+			}
+		}
+		if q != nil {
+			own := ownLangs
+			if d != nil && d.Question(rows[i].Name) == nil { // a bank item not in the survey yet: the bank's wording in every language
+				own = nil
+			}
+			rows[i].LabelTr, rows[i].HintTr, rows[i].ChoiceTr = wordingFields(builderWording(q, q.Bank != "" || own == nil, own...), shown)
+		}
 	}
 	return mods, rows
 }
@@ -366,11 +385,15 @@ func (s *Server) builderPage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 }
 
 func (s *Server) renderBuilder(w http.ResponseWriter, r *http.Request, c *reqCtx, d *survey.Definition, from int64, errMsg string, problems []string) error {
-	mods, rows := builderState(d, c.lang)
+	var extra []string
+	if r.Method == http.MethodPost {
+		extra = builderLangs(r.PostFormValue("languages"))
+	}
+	mods, rows := builderState(d, c.lang, extra...)
 	form := map[string]string{"title": "", "languages": "en", "access": survey.AccessField,
 		"consent": survey.Riga("", false).Consent.In("en", "en")}
 	if d != nil {
-		form["title"] = d.Title.In(c.lang, d.DefaultLang())
+		form["title"] = d.Title.In(d.DefaultLang(), "") // the default language's; the others are edited beside
 		form["languages"] = strings.Join(d.Languages, ", ")
 		form["access"] = d.Access
 		form["consent"] = d.Consent.In(d.DefaultLang(), "")
@@ -385,8 +408,10 @@ func (s *Server) renderBuilder(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if errMsg != "" {
 		code = http.StatusBadRequest
 	}
+	langs := builderLangs(form["languages"])
 	return s.render(w, r, c, "survey_builder", code, &page{Title: s.cat.T(c.lang, "builder.title"), Active: "surveys", Error: errMsg, Data: map[string]any{
 		"Modules": mods, "Rows": rows, "Form": form, "From": from, "Problems": problems,
+		"TitleTr": titleWording(r, d, langs), "Missing": missingSummary(rows, langs), "ModuleTr": moduleWording(r, d, mods, langs),
 		"Accesses": []string{survey.AccessField, survey.AccessPublic, survey.AccessToken},
 	}})
 }
@@ -405,6 +430,7 @@ func builderFromForm(r *http.Request, mods []builderModule, rows []builderRow) (
 		rows[i].Required = r.PostFormValue(p+"req") != ""
 		rows[i].Module, _ = strconv.Atoi(r.PostFormValue(p + "mod"))
 		rows[i].Order, _ = strconv.Atoi(r.PostFormValue(p + "ord"))
+		wordingFromForm(r, &rows[i])
 	}
 	return mods, rows
 }
@@ -424,12 +450,9 @@ func (s *Server) builderSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 			return err
 		}
 	}
-	mods, rows := builderState(old, c.lang)
+	langs := builderLangs(r.PostFormValue("languages"))
+	mods, rows := builderState(old, c.lang, langs...)
 	mods, rows = builderFromForm(r, mods, rows)
-	langs := strings.FieldsFunc(r.PostFormValue("languages"), func(r rune) bool { return r == ',' || r == ' ' })
-	if len(langs) == 0 {
-		langs = []string{"en"}
-	}
 	dl := langs[0]
 	d := &survey.Definition{Title: survey.Tr{dl: strings.TrimSpace(r.PostFormValue("title"))}, Languages: langs,
 		Access: r.PostFormValue("access"), Consent: survey.Tr{dl: strings.TrimSpace(r.PostFormValue("consent"))}}
@@ -446,6 +469,7 @@ func (s *Server) builderSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		}
 		d.Simulated = old.Simulated
 	}
+	applyTitleWording(r, d, langs)
 	source := func(name string) (survey.Question, bool) {
 		if old != nil {
 			if q := old.Question(name); q != nil {
@@ -482,6 +506,7 @@ func (s *Server) builderSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 				}
 			}
 		}
+		applyModuleWording(r, &mod, m.Slot, langs)
 		for _, i := range idx {
 			if rows[i].Module != m.Slot {
 				continue
@@ -492,6 +517,7 @@ func (s *Server) builderSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 				continue
 			}
 			q.Required = rows[i].Required && q.Type != survey.Note
+			applyWording(r, &q, langs)
 			mod.Questions = append(mod.Questions, q)
 		}
 		if len(mod.Questions) > 0 {

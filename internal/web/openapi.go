@@ -72,7 +72,7 @@ func openAPIDoc() map[string]any {
 			"/api/v1/surveys/{id}/responses": map[string]any{"post": surveyPostOp(op("Submit a response, stored exactly once per Idempotency-Key", "",
 				[]any{param("id", "path", "survey id", integer, true), param("Idempotency-Key", "header", "client-generated key (1-128 characters, e.g. a UUID); resend with the same key", str, true)},
 				map[string]any{"201": map[string]any{"description": "stored"}, "200": map[string]any{"description": "already stored under this key: the stored response"},
-					"400": errResp, "401": errResp, "403": errResp, "404": errResp, "429": errResp}))},
+					"400": errResp, "401": errResp, "403": errResp, "404": errResp, "409": errResp, "429": errResp}))},
 			"/api/v1/surveys/{id}/results": map[string]any{"get": op("Per-question counts, proportions with Wilson 95% intervals and means, overall and per area; small cells suppressed for the public", "",
 				[]any{param("id", "path", "survey id", integer, true)}, ok("results", "SurveyResults"))},
 			// XLSForm and campaigns (campaigns.go, campaigns_surveys.go; docs/surveys.md)
@@ -126,7 +126,9 @@ func openAPIDoc() map[string]any {
 func surveyPostOp(o map[string]any) map[string]any {
 	o["description"] = "Body: {\"answers\": {question: answer}, \"consent\": true, \"version\": n, \"submitted_at\": RFC 3339}. " +
 		"Public surveys: anyone (rate-limited per address). Field surveys: a signed-in surveyor session (roles field, coordinator, analyst, admin) with the X-CSRF-Token header. " +
-		"400 lists every invalid field in error.fields [{field, code, message}]. See docs/surveys.md."
+		"400 lists every invalid field in error.fields [{field, code, message}]. " +
+		"409: a one-time link already used, or a response outside its campaign's period (error.fields: field campaign, code not_started, outside_period or closed; " +
+		"collected inside the period and sent within 7 days of its end is accepted). See docs/surveys.md."
 	o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
 	return o
 }

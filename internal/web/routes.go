@@ -29,6 +29,7 @@ func (s *Server) routes() []route {
 		s.open311StaffRoutes(),  // open311_staff.go
 		s.reportRoutes(),        // reports.go
 		s.analysisRoutes(),      // analyses.go
+		s.surveyGapRoutes(),     // surveygaps.go
 	)
 }
 

@@ -117,8 +117,16 @@ type surveyResponseOut struct {
 	ReceivedAt string `json:"received_at"`
 }
 
-// fieldErrors answers 400 with the field-level problems of a response.
+// fieldErrors answers 400 with the field-level problems of a response (409
+// when the one problem is the campaign's period: see periodError).
 func fieldErrors(w http.ResponseWriter, errs []survey.FieldError) error {
+	if len(errs) == 1 && isPeriodError(errs[0]) {
+		return fieldErrorsStatus(w, errs, http.StatusConflict, apperr.Conflict)
+	}
+	return fieldErrorsStatus(w, errs, http.StatusBadRequest, apperr.Invalid)
+}
+
+func fieldErrorsStatus(w http.ResponseWriter, errs []survey.FieldError, status int, code apperr.Code) error {
 	msg := "invalid response"
 	if len(errs) > 0 {
 		msg = errs[0].Error()
@@ -127,8 +135,8 @@ func fieldErrors(w http.ResponseWriter, errs []survey.FieldError) error {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusBadRequest)
-	return json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": string(apperr.Invalid), "message": msg, "fields": errs}})
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": string(code), "message": msg, "fields": errs}})
 }
 
 // apiSurveyRespond stores one response, exactly once per Idempotency-Key.
@@ -269,13 +277,19 @@ func (s *Server) surveyResponse(r *http.Request, c *reqCtx, sv store.Survey, cha
 			camp = &cp
 		}
 	}
+	// the campaign's period (the campaign is loaded above: no extra query)
+	if camp != nil {
+		if fe := s.periodError(c, *camp, submitted); fe != nil {
+			return nil, "", []survey.FieldError{*fe}, nil
+		}
+	}
 	// a surveyor assigned to a campaign asks the modules of their role
 	if camp != nil && surveyor != 0 {
 		roles, err := s.assignedRoles(r, camp.ID, surveyor)
 		if err != nil {
 			return nil, "", nil, err
 		}
-		d = d.ForRoles(roles)
+		d = d.ForRoleModules(roles, camp.RoleModules)
 	}
 	var lookupErr error
 	answers, ferrs := survey.Validate(d, in.Answers, survey.ValidateOptions{AreaOK: s.areaChecker(r, c, &lookupErr)})
@@ -458,7 +472,7 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 				roles = append(roles, a.Role)
 				myAreas = append(myAreas, a.AreaCode)
 			}
-			d = d.ForRoles(roles)
+			d = d.ForRoleModules(roles, cp.RoleModules)
 		}
 	}
 	token := r.URL.Query().Get("t")
@@ -479,7 +493,7 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 			}
 		}
 	}
-	lang, def := c.lang, d.DefaultLang()
+	lang, def := formLanguage(r, c, d), d.DefaultLang()
 	var areas []store.Area
 	var mods []formModule
 	for _, m := range d.Modules {
@@ -526,6 +540,10 @@ func (s *Server) surveyForm(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		"Survey": sv, "Modules": mods, "Consent": d.Consent.In(lang, def), "Areas": areas,
 		"Endpoint": "/api/v1/surveys/" + strconv.FormatInt(sv.ID, 10) + "/responses", "Token": token,
 		"ContactEndpoint": "/api/v1/surveys/" + strconv.FormatInt(sv.ID, 10) + "/contacts",
+		"FormLang":        lang, "FormLangs": formLanguageLinks(r, d, lang), "PeriodNotice": s.formPeriodNotice(c, camp),
+	}
+	if lang != c.lang && slices.Contains(s.cat.Languages(), lang) { // messages of the answer in the form's language
+		data["Endpoint"] = data["Endpoint"].(string) + "?lang=" + lang
 	}
 	if camp != nil {
 		data["Campaign"] = camp

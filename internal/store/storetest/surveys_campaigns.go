@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/icarus-city/icarus/internal/apperr"
@@ -37,9 +38,9 @@ func testCampaigns(e *env) {
 		e.t.Fatalf("campaign %+v", c)
 	}
 	c.Areas = append(c.Areas, store.CampaignArea{Code: "A3", Target: 2})
-	c, err = e.s.UpdateCampaign(e.ctx, c)
+	c, _, err = e.s.UpdateCampaign(e.ctx, c)
 	e.must(err)
-	if len(c.Areas) != 3 {
+	if len(c.Areas) != 3 || len(c.RoleModules) != 0 {
 		e.t.Fatalf("update: %+v", c)
 	}
 	if l, _ := e.s.Campaigns(e.ctx, o.ID, sv.ID); len(l) != 1 {
@@ -184,4 +185,61 @@ func testCampaigns(e *env) {
 	}
 	e.must(e.s.DeleteAssignment(e.ctx, o.ID, c.ID, a1.ID))
 	e.wantCode(e.s.DeleteAssignment(e.ctx, o.ID, c.ID, a1.ID), apperr.NotFound)
+	testCampaignEdit(e, o.ID, c, u1.ID, u2.ID)
+}
+
+// testCampaignEdit: editing a campaign changes its period, areas, targets
+// and role → module mapping; assignments in removed areas go, responses
+// collected there stay.
+func testCampaignEdit(e *env, orgID int64, c store.Campaign, u1, u2 int64) {
+	_, err := e.s.SetAssignment(e.ctx, orgID, store.Assignment{CampaignID: c.ID, UserID: u1, Role: "patrol officers", AreaCode: "A1", Target: 4})
+	e.must(err)
+	before, _ := e.s.SurveyResponses(e.ctx, c.SurveyID)
+	bad := c
+	bad.EndsOn = "2024-04-01"
+	_, _, err = e.s.UpdateCampaign(e.ctx, bad)
+	e.wantCode(err, apperr.Invalid)
+	bad = c
+	bad.Areas = []store.CampaignArea{{Code: "A1", Target: -1}}
+	_, _, err = e.s.UpdateCampaign(e.ctx, bad)
+	e.wantCode(err, apperr.Invalid)
+	bad = c
+	bad.RoleModules = map[string][]string{"": {"m1"}}
+	_, _, err = e.s.UpdateCampaign(e.ctx, bad)
+	e.wantCode(err, apperr.Invalid)
+	bad = c
+	bad.OrgID = orgID + 1000
+	_, _, err = e.s.UpdateCampaign(e.ctx, bad)
+	e.wantCode(err, apperr.NotFound)
+
+	c.StartsOn, c.EndsOn = "2024-05-02", "2024-06-15"
+	c.Areas = []store.CampaignArea{{Code: "A1", Target: 20}, {Code: "A3", Target: 0}} // A2 goes (it has u2's assignment and a response)
+	c.RoleModules = map[string][]string{"patrol officers": {"insecurity", "about_you"}, "NGO volunteers": {}}
+	got, removed, err := e.s.UpdateCampaign(e.ctx, c)
+	e.must(err)
+	if removed != 1 || got.EndsOn != "2024-06-15" || len(got.Areas) != 2 || got.Areas[0].Target != 20 ||
+		fmt.Sprint(got.RoleModules) != "map[NGO volunteers:[] patrol officers:[insecurity about_you]]" {
+		e.t.Fatalf("edited campaign %+v, %d assignments removed", got, removed)
+	}
+	as, err := e.s.Assignments(e.ctx, c.ID, 0)
+	e.must(err)
+	if len(as) != 1 || as[0].UserID != u1 || as[0].AreaCode != "A1" {
+		e.t.Errorf("assignments after the edit %+v", as)
+	}
+	after, _ := e.s.SurveyResponses(e.ctx, c.SurveyID)
+	if len(after) != len(before) {
+		e.t.Errorf("responses %d before the edit, %d after", len(before), len(after))
+	}
+	prog, err := e.s.CampaignProgress(e.ctx, c.ID)
+	e.must(err)
+	if !slices.ContainsFunc(prog, func(p store.Progress) bool { return p.AreaCode == "A2" && p.SurveyorID == u2 && p.Responses == 1 }) {
+		e.t.Errorf("the removed area's responses left the campaign: %v", prog)
+	}
+	// a campaign without areas: every assignment goes
+	c.Areas = nil
+	got, removed, err = e.s.UpdateCampaign(e.ctx, c)
+	e.must(err)
+	if removed != 1 || len(got.Areas) != 0 {
+		e.t.Errorf("no areas: %+v, %d removed", got, removed)
+	}
 }

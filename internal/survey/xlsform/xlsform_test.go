@@ -328,3 +328,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestRoundTripEditedTranslations: wording a coordinator edited per
+// language in the builder (a label and a choice changed, a translation
+// removed so that it falls back to the default, title and consent in a
+// second language, a label in a language with partial coverage) survives
+// export and import unchanged.
+func TestRoundTripEditedTranslations(t *testing.T) {
+	var d survey.Definition
+	for _, it := range survey.TranslatedBank() {
+		if it.ID == "sdg_16_1_4" || it.ID == "worry_crime" {
+			q := it.Question
+			q.Bank = it.ID
+			d.Modules = append(d.Modules, survey.Module{Name: "m_" + it.ID, Title: survey.Tr{"en": it.Topic, "fr": "Module " + it.ID}, Questions: []survey.Question{q}})
+		}
+	}
+	d.Title = survey.Tr{"en": "Edited wording", "fr": "Texte modifié", "it": "Testo modificato"}
+	d.Consent = survey.Tr{"en": "Do you agree?", "fr": "Êtes-vous d'accord ?"}
+	d.Languages, d.Access = []string{"en", "fr", "it"}, survey.AccessField
+	q := &d.Modules[0].Questions[0]
+	q.Label["fr"] = "Vous sentez-vous en sécurité, seul(e), dans votre rue le soir ?"
+	q.Choices[0].Label["it"] = "sicurissimo/a"
+	delete(q.Choices[1].Label, "it")
+	delete(d.Modules[1].Questions[0].Label, "it")
+	res := roundTrip(t, &d)
+	if got := res.Definition.Question("worry_crime").Label["it"]; got != "" {
+		t.Errorf("a removed translation came back: %q", got)
+	}
+}

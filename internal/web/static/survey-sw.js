@@ -5,7 +5,7 @@
 // Responses are never handled here: survey.js queues and resends them.
 "use strict";
 var CACHE = "icarus-survey-v2";
-var ASSETS = ["/static/survey.js", "/static/survey.css", "/static/campaign.css", "/static/app.css", "/static/icon.svg"];
+var ASSETS = ["/static/survey.js", "/static/survey.css", "/static/campaign.css", "/static/surveygaps.css", "/static/app.css", "/static/icon.svg"];
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));

@@ -152,6 +152,14 @@
       if (!consent) { status(msg("required")); }
       return;
     }
+    // a campaign's period: a response collected (on this device's date)
+    // outside it would be refused, so it is not queued (docs/surveys.md)
+    var starts = form.getAttribute("data-starts"), ends = form.getAttribute("data-ends");
+    if (starts && ends) {
+      var now = new Date();
+      var day = now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2) + "-" + ("0" + now.getDate()).slice(-2);
+      if (day < starts || day > ends) { status(msg("period")); window.scrollTo(0, 0); return; }
+    }
     var q = load();
     var body = { answers: answers, consent: true, version: Number(form.getAttribute("data-version")), submitted_at: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
     if (form.getAttribute("data-campaign")) { body.campaign = Number(form.getAttribute("data-campaign")); }
