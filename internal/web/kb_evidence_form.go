@@ -18,18 +18,18 @@ import (
 
 // kbEvForm holds the evidence fields of the form as typed.
 type kbEvForm struct {
-	Focus, CrimeTypes                             string
-	Places, Populations                           []string
-	Direction, Size, Significant, Outcome         string
-	Measure, Value, CILow, CIHigh                 string
-	NStudies, NTests, NRCTs, EffectText           string
-	Mechanism, Moderators, Implement, Economic    string
-	QEffect, QMechanism, QModerators, QImplement  string
-	QEconomic                                     string
-	Ratings                                       map[string][2]string // scheme → rating, source
-	Displacement, Backfire, Caveats, Citations    string
-	LastReviewed                                  string
-	Other                                         string // the rest of the metadata, as JSON
+	Focus, CrimeTypes                            string
+	Places, Populations                          []string
+	Direction, Size, Significant, Outcome        string
+	Measure, Value, CILow, CIHigh                string
+	NStudies, NTests, NRCTs, EffectText          string
+	Mechanism, Moderators, Implement, Economic   string
+	QEffect, QMechanism, QModerators, QImplement string
+	QEconomic                                    string
+	Ratings                                      map[string][2]string // scheme → rating, source
+	Displacement, Backfire, Caveats, Citations   string
+	LastReviewed                                 string
+	Other                                        string // the rest of the metadata, as JSON
 }
 
 // kbEvFields are the names of the form fields (ids ev-NAME), for the links
@@ -253,7 +253,7 @@ func (f kbEvForm) evidence() (e kb.Evidence, other map[string]any, errs map[stri
 // kbEvChoices are the fixed choices of the evidence form, translated.
 type kbEvChoices struct {
 	Focus, Places, Populations, Direction, Size, Significant, Displacement, Backfire, Schemes []kbOption
-	Quality                                                                              []string
+	Quality                                                                                   []string
 }
 
 func (s *Server) kbEvChoices(lang string, f kbEvForm) kbEvChoices {

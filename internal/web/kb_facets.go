@@ -152,7 +152,9 @@ func (s *Server) kbFacetGroups(lang string, tax *kbTax, fc store.KBFacets, f sto
 			if sel != "" && fc.Country[sel] == 0 {
 				vals = append(vals, cv{sel, sel, 0})
 			}
-			sort.Slice(vals, func(i, j int) bool { return vals[i].n > vals[j].n || vals[i].n == vals[j].n && vals[i].value < vals[j].value })
+			sort.Slice(vals, func(i, j int) bool {
+				return vals[i].n > vals[j].n || vals[i].n == vals[j].n && vals[i].value < vals[j].value
+			})
 		case store.FacetDecade:
 			var ds []int
 			for d := range fc.Decade {
