@@ -278,10 +278,11 @@ func (s *Store) KBWorking(ctx context.Context, orgID, id int64) (KBItem, bool, e
 	return s.kbWorkingTx(ctx, s.r, cur)
 }
 
-// KBPending returns the status of the pending revision of each of the
-// organisation's published records that has one, by record id.
+// KBPending returns the pending revision (its version, status and record)
+// of each of the organisation's published records that has one, by record
+// id.
 func (s *Store) KBPending(ctx context.Context, orgID int64) (map[int64]KBVersion, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT v.item_id, v.version, v.status, v.actor, v.note, v.created_at
+	rows, err := s.r.QueryContext(ctx, `SELECT v.item_id, v.version, v.status, v.record, v.actor, v.note, v.created_at
 		FROM kb_versions v JOIN kb_items i ON i.id = v.item_id
 		WHERE i.org_id = $1 AND i.status = 'published' AND v.version > i.version ORDER BY v.item_id, v.version`, orgID)
 	if err != nil {
@@ -292,10 +293,11 @@ func (s *Store) KBPending(ctx context.Context, orgID int64) (map[int64]KBVersion
 	for rows.Next() {
 		var id, at int64
 		var v KBVersion
-		if err := rows.Scan(&id, &v.Version, &v.Status, &v.Actor, &v.Note, &at); err != nil {
+		var rec string
+		if err := rows.Scan(&id, &v.Version, &v.Status, &rec, &v.Actor, &v.Note, &at); err != nil {
 			return nil, err
 		}
-		v.Created = time.Unix(at, 0).UTC()
+		v.Created, v.Record = time.Unix(at, 0).UTC(), json.RawMessage(rec)
 		out[id] = v // the last one (by version) wins
 	}
 	return out, rows.Err()

@@ -81,6 +81,10 @@ func (s *Server) renderKBManage(w http.ResponseWriter, r *http.Request, c *reqCt
 			// the record's working status is its revision's; the public
 			// still sees the published version
 			rw.Status, rw.Version, rw.Updated, rw.Pending = v.Status, v.Version, v.Created, true
+			var w store.KBItem
+			if json.Unmarshal(v.Record, &w) == nil && w.Title != "" {
+				rw.Title = w.Title
+			}
 		}
 		rw.StatusLabel = s.kbMsg(c.lang, "kb.status.", rw.Status)
 		if st == "all" || rw.Status == st || (st == store.KBPublished && rw.Pending) {
