@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,6 +107,7 @@ type kbTaxValueView struct {
 	BuiltIn     bool
 	Uses        int
 	CanDelete   bool
+	Open        bool // shown unfolded: the value just changed
 	ErrorFields map[string]string
 }
 
@@ -155,6 +157,7 @@ func (s *Server) renderKBTaxonomy(w http.ResponseWriter, r *http.Request, c *req
 				}
 			}
 			v.CanDelete = !term.BuiltIn && v.Uses == 0
+			v.Open = r.URL.Query().Get("v") == name+"/"+term.Code
 			if fe != nil && !fe.add && fe.edit.Taxonomy == name && fe.edit.Code == term.Code {
 				v.Labels, v.ErrorFields = fe.edit.Labels, fe.fields
 			}
@@ -254,7 +257,7 @@ func (s *Server) kbTaxonomySave(w http.ResponseWriter, r *http.Request, c *reqCt
 		detail = "records=" + strconv.Itoa(use[e.Taxonomy][e.Code])
 	}
 	s.kbAudit(r, c, "kb.taxonomy."+action, target, detail)
-	http.Redirect(w, r, "/knowledge/taxonomies?done="+action+"#tax-"+e.Taxonomy+"-"+e.Code, http.StatusSeeOther)
+	http.Redirect(w, r, "/knowledge/taxonomies?"+url.Values{"done": {action}, "v": {e.Taxonomy + "/" + e.Code}}.Encode()+"#tax-"+e.Taxonomy+"-"+e.Code, http.StatusSeeOther)
 	return nil
 }
 
