@@ -17,11 +17,13 @@ import (
 // filter (or, when selected, removes it). The counts of a dimension take
 // the query and the other selected filters into account.
 
-// kbFacetParams are the query parameters of the facets, in display order,
-// with the JSON name of each dimension.
-var kbFacetParams = [...][2]string{
-	{store.FacetKind, "type"}, {store.FacetFocus, "focus_area"}, {store.FacetCC, "cross_cutting"}, {store.FacetApproach, "approach"},
-	{store.FacetCountry, "country"}, {store.FacetDecade, "decade"}, {store.FacetStrength, "evidence_strength"},
+// kbFacetParams returns the query parameters of the facets, in display
+// order, with the JSON name of each dimension.
+func kbFacetParams() [][2]string {
+	return [][2]string{
+		{store.FacetKind, "type"}, {store.FacetFocus, "focus_area"}, {store.FacetCC, "cross_cutting"}, {store.FacetApproach, "approach"},
+		{store.FacetCountry, "country"}, {store.FacetDecade, "decade"}, {store.FacetStrength, "evidence_strength"},
+	}
 }
 
 // kbFilterFrom reads the filters of a search from the query string and
@@ -112,7 +114,7 @@ func (s *Server) kbFacetGroups(lang string, tax *kbTax, fc store.KBFacets, f sto
 	}
 	var groups []kbFacetGroup
 	var chips []kbChip
-	for _, p := range kbFacetParams {
+	for _, p := range kbFacetParams() {
 		param := p[0]
 		sel := selectedValue(f, param)
 		var vals []cv
