@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -116,7 +117,7 @@ func (f kbEvForm) evidence() (e kb.Evidence, other map[string]any, errs map[stri
 			return nil
 		}
 		x, err := strconv.ParseFloat(strings.ReplaceAll(strings.ReplaceAll(v, " ", ""), ",", "."), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 			bad(field, "number")
 			return nil
 		}
