@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 
@@ -140,7 +141,10 @@ func (s *Store) kbFacetRows(ctx context.Context, orgID int64, terms []string, an
 			for _, c := range []string{"english", "french", "italian", "german", "portuguese", "dutch", "simple"} {
 				cfgs = append(cfgs, "websearch_to_tsquery('kb_"+c+"', "+p+")")
 			}
-			match = ` AND i.tsv @@ (` + strings.Join(cfgs, " || ") + `)`
+			// the matching ids from the GIN index alone (kbFacetQuery forces
+			// the plan): rows are then read for their short facet columns
+			// without detoasting their stored vectors
+			match = ` AND i.id IN (SELECT m.id FROM kb_items m WHERE m.tsv @@ (` + strings.Join(cfgs, " || ") + `))`
 		} else {
 			groups := make([]string, len(terms))
 			for i, t := range terms {
@@ -159,11 +163,52 @@ func (s *Store) kbFacetRows(ctx context.Context, orgID int64, terms []string, an
 			match = ` AND i.id IN (SELECT rowid FROM kb_fts WHERE kb_fts MATCH $` + strconv.Itoa(len(args)) + `)`
 		}
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT i.kind, i.focus_area, i.cross_cutting, i.approaches, i.country, i.year, i.evidence_strength
-		FROM kb_items i WHERE i.org_id = $1`+where+match, args...)
+	from := `kb_items i`
+	if s.dialect != "postgres" {
+		// the covering index of migration 0011 (SQLite): the facet columns
+		// come after the long body in the row
+		from = `kb_items i INDEXED BY kb_items_facets`
+	}
+	q := `SELECT i.kind, i.focus_area, i.cross_cutting, i.approaches, i.country, i.year, i.evidence_strength
+		FROM ` + from + ` WHERE i.org_id = $1` + where + match
+	if s.dialect == "postgres" && match != "" {
+		return s.kbFacetRowsPG(ctx, q, args)
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
+	return scanFacetRows(rows)
+}
+
+// kbFacetRowsPG runs the facet query of a text search on PostgreSQL with
+// sequential and plain index scans off for its transaction. The planner
+// does not count the cost of detoasting each record's stored tsvector
+// (~10 kB compressed for a long document): when a query matches many
+// records it picks a sequential scan testing every vector (1.1-1.5 s
+// over 10,000 long documents) over the GIN index, which gives the
+// matching ids without reading the vectors (150-300 ms under load), the
+// plan these settings leave (docs/benchmarks.md).
+func (s *Store) kbFacetRowsPG(ctx context.Context, q string, args []any) ([]kbFacetRow, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanFacetRows(rows)
+}
+
+func scanFacetRows(rows *sql.Rows) ([]kbFacetRow, error) {
 	defer rows.Close()
 	var out []kbFacetRow
 	for rows.Next() {

@@ -237,6 +237,11 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 	logs.take() // the expected 422
 	shot("kb-evidence-form-errors.png")
 	check("evidence form")
+	must("phone form", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
+	if w := eval(`document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the evidence form is %d px wide on a 390 px screen", w)
+	}
+	shot("kb-evidence-form-390.png")
 
 	if len(problems) > 0 {
 		t.Errorf("browser problems:\n\t%s", strings.Join(problems, "\n\t"))

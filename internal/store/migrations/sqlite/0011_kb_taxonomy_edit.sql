@@ -22,3 +22,7 @@ CREATE TABLE kb_terms (
 -- every save and, for cards saved before, when the store opens
 ALTER TABLE kb_items ADD COLUMN evidence_strength TEXT NOT NULL DEFAULT '';
 CREATE INDEX kb_items_unrated ON kb_items(id) WHERE kind = 'evidence' AND evidence_strength = '';
+-- the facet counts of a search (store.KBFacets) read these columns of every
+-- matching record: from this covering index, rather than from rows whose
+-- long body comes before them (SQLite reads a row's columns in order)
+CREATE INDEX kb_items_facets ON kb_items(org_id, status, language, kind, focus_area, cross_cutting, approaches, country, year, evidence_strength);
