@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"testing"
+
+	"github.com/icarus-city/icarus/internal/kb"
 )
 
 // FuzzKBEvidenceForm: the evidence form's reader never panics, and a card
@@ -36,4 +38,36 @@ func FuzzKBEvidenceForm(f *testing.F) {
 			t.Fatal("accepted one bound alone")
 		}
 	})
+}
+
+// TestKBEvidenceFormRoundTrip: each shipped card, put in the form and read
+// back, is the same card (the form loses nothing and accepts what ships).
+func TestKBEvidenceFormRoundTrip(t *testing.T) {
+	n := 0
+	for _, it := range kb.Seed() {
+		if it.Kind != kb.KindEvidence {
+			continue
+		}
+		b, _ := json.Marshal(it.Metadata)
+		e, ok, err := kb.EvidenceOf(b)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v", it.Title, err)
+		}
+		other := map[string]any{}
+		json.Unmarshal(b, &other)
+		delete(other, "emmie")
+		back, _, errs := kbEvFromEvidence(e, other).evidence()
+		if len(errs) > 0 {
+			t.Errorf("%s: the form refuses the shipped card: %v", it.Title, errs)
+		}
+		j1, _ := json.Marshal(e)
+		j2, _ := json.Marshal(back)
+		if string(j1) != string(j2) {
+			t.Errorf("%s: changed by the form:\n%s\n%s", it.Title, j1, j2)
+		}
+		n++
+	}
+	if n != 16 {
+		t.Errorf("%d shipped cards, want 16", n)
+	}
 }
