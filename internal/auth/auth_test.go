@@ -95,5 +95,8 @@ func TestKBPermissions(t *testing.T) {
 		if got := Allows(r, PermKBReview); got != review[r] {
 			t.Errorf("Allows(%s, kb_review) = %v", r, got)
 		}
+		if got := Allows(r, PermKBTaxonomy); got != (r == Admin) {
+			t.Errorf("Allows(%s, kb_taxonomy) = %v, want only admin", r, got)
+		}
 	}
 }

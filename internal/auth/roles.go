@@ -43,6 +43,7 @@ const (
 	PermManageServices Permission = "manage_services" // Open311 categories (services): names, sensitivity, ICCS, department, attributes
 	PermKBEdit         Permission = "kb_edit"         // knowledge base: write drafts, submit them for review, import records
 	PermKBReview       Permission = "kb_review"       // knowledge base: publish or send back records in review
+	PermKBTaxonomy     Permission = "kb_taxonomy"     // knowledge base: add, rename and retire taxonomy values (admin)
 )
 
 // Allows reports whether role r has permission p.
@@ -64,7 +65,7 @@ func Allows(r Role, p Permission) bool {
 		return r == Admin || r == Analyst || r == Coordinator
 	case PermKBReview:
 		return r == Admin || r == Coordinator
-	case PermManageUsers, PermViewAudit, PermManageServices:
+	case PermManageUsers, PermViewAudit, PermManageServices, PermKBTaxonomy:
 		return r == Admin
 	}
 	return false

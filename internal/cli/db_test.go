@@ -10,6 +10,7 @@ import (
 
 	"github.com/icarus-city/icarus/internal/demo"
 	"github.com/icarus-city/icarus/internal/hub"
+	"github.com/icarus-city/icarus/internal/kb"
 	"github.com/icarus-city/icarus/internal/store"
 	"github.com/icarus-city/icarus/internal/store/storetest"
 )
@@ -65,6 +66,10 @@ func seedInstallation(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	if _, err := seedKB(ctx, st, org.ID); err != nil { // knowledge base (kb.go)
+		t.Fatal(err)
+	}
+	// an admin's taxonomy edit (kb_terms)
+	if _, _, err := st.PutKBTerm(ctx, org.ID, kb.TermEdit{Taxonomy: kb.TaxCC, Code: "climate", Labels: map[string]string{"en": "Climate change"}}); err != nil {
 		t.Fatal(err)
 	}
 	// surveys (store/surveys.go): a survey, a second version, a response by a surveyor

@@ -146,9 +146,6 @@ func kbImport(ctx context.Context, env *Env, args []string) error {
 	if !kb.ValidKind(*kind) {
 		return apperr.New(apperr.Invalid, "unknown kind %q: want one of %s", *kind, strings.Join(kb.Kinds(), ", "))
 	}
-	if *focus != "" && !kb.ValidFocusArea(*focus) {
-		return apperr.New(apperr.Invalid, "unknown focus area %q", *focus)
-	}
 	dir := pos[0]
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return apperr.New(apperr.Invalid, "%s is not a directory", dir)
@@ -179,6 +176,16 @@ func kbImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *focus != "" {
+		// the organisation's focus areas: an admin may have added some
+		tax, err := st.KBTaxonomies(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if !tax.Has(kb.TaxFocus, *focus) {
+			return apperr.New(apperr.Invalid, "unknown focus area %q: want one of %s", *focus, strings.Join(tax.Codes(kb.TaxFocus), ", "))
+		}
+	}
 	t0 := time.Now()
 	rep := kbImportReport{Dir: dir, Files: len(files), Results: []kbFileResult{}}
 	var bar *progressBar

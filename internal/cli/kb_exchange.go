@@ -117,13 +117,24 @@ func kbImportRecords(ctx context.Context, env *Env, args []string) error {
 		return apperr.Wrap(apperr.Invalid, err, "%s", path)
 	}
 	defer f.Close()
+	st, o, err := openOrg(ctx, cfg, *org)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// the codes are checked against the organisation's taxonomies (an
+	// admin may have added values: docs/knowledge-base.md)
+	tax, err := st.KBTaxonomies(ctx, o.ID)
+	if err != nil {
+		return err
+	}
 	var items []kb.Item
 	var recErrs []kb.RecordError
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".json":
-		items, recErrs, err = kb.ReadRecordsJSON(f)
+		items, recErrs, err = kb.ReadRecordsJSONIn(tax, f)
 	case ".csv":
-		items, recErrs, err = kb.ReadRecordsCSV(f)
+		items, recErrs, err = kb.ReadRecordsCSVIn(tax, f)
 	default:
 		return apperr.New(apperr.Invalid, "%s: want a .json or .csv file", path)
 	}
@@ -136,11 +147,6 @@ func kbImportRecords(ctx context.Context, env *Env, args []string) error {
 		}
 		return apperr.New(apperr.Invalid, "%s: %d problems, nothing imported", path, len(recErrs))
 	}
-	st, o, err := openOrg(ctx, cfg, *org)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	recs := make([]store.KBItem, len(items))
 	for i, it := range items {
 		si, err := toStoreItem(o.ID, it)

@@ -54,9 +54,16 @@ var (
 	countryRe = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
-// ValidateItem checks one record and returns its problems, each naming a
-// field (row is the record's number in its file).
+// ValidateItem checks one record against the built-in taxonomies and
+// returns its problems, each naming a field (row is the record's number in
+// its file).
 func ValidateItem(row int, it Item) []RecordError {
+	return ValidateItemIn(BuiltinTaxonomies(), row, it)
+}
+
+// ValidateItemIn is ValidateItem against an organisation's taxonomies
+// (MergeTaxonomies): a retired value is still valid (records keep it).
+func ValidateItemIn(tax Taxonomies, row int, it Item) []RecordError {
 	var errs []RecordError
 	bad := func(field, format string, a ...any) {
 		errs = append(errs, RecordError{row, field, fmt.Sprintf(format, a...)})
@@ -78,17 +85,17 @@ func ValidateItem(row int, it Item) []RecordError {
 	if it.Language != "" && !langRe.MatchString(it.Language) {
 		bad("language", "%q is not a two-letter ISO 639-1 code", it.Language)
 	}
-	if it.FocusArea != "" && !ValidFocusArea(it.FocusArea) {
-		bad("focus_area", "%q is not one of %s", it.FocusArea, strings.Join(codesOf(FocusAreas()), ", "))
+	if it.FocusArea != "" && !tax.Has(TaxFocus, it.FocusArea) {
+		bad("focus_area", "%q is not one of %s", it.FocusArea, strings.Join(tax.Codes(TaxFocus), ", "))
 	}
 	for _, c := range it.CrossCutting {
-		if !ValidCrossCutting(c) {
-			bad("cross_cutting", "%q is not one of %s", c, strings.Join(codesOf(CrossCuttingIssues()), ", "))
+		if !tax.Has(TaxCC, c) {
+			bad("cross_cutting", "%q is not one of %s", c, strings.Join(tax.Codes(TaxCC), ", "))
 		}
 	}
 	for _, a := range it.Approaches {
-		if !ValidApproach(a) {
-			bad("approaches", "%q is not one of %s", a, strings.Join(codesOf(Approaches()), ", "))
+		if !tax.Has(TaxApproach, a) {
+			bad("approaches", "%q is not one of %s", a, strings.Join(tax.Codes(TaxApproach), ", "))
 		}
 	}
 	if it.Country != "" && !countryRe.MatchString(it.Country) {
@@ -122,6 +129,12 @@ func ValidateItem(row int, it Item) []RecordError {
 // ReadRecordsJSON reads the JSON exchange format. It returns every record
 // or, when any is wrong, the list of problems (and no records).
 func ReadRecordsJSON(r io.Reader) ([]Item, []RecordError, error) {
+	return ReadRecordsJSONIn(BuiltinTaxonomies(), r)
+}
+
+// ReadRecordsJSONIn is ReadRecordsJSON checking the taxonomy codes against
+// an organisation's taxonomies.
+func ReadRecordsJSONIn(tax Taxonomies, r io.Reader) ([]Item, []RecordError, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxExchangeBytes+1))
 	if err != nil {
 		return nil, nil, err
@@ -153,7 +166,7 @@ func ReadRecordsJSON(r io.Reader) ([]Item, []RecordError, error) {
 			errs = append(errs, RecordError{Row: i + 1, Message: err.Error()})
 			continue
 		}
-		errs = append(errs, ValidateItem(i+1, it)...)
+		errs = append(errs, ValidateItemIn(tax, i+1, it)...)
 		out = append(out, it)
 	}
 	errs = append(errs, duplicateKeys(out, func(i int) int { return i + 1 })...)
@@ -231,6 +244,12 @@ func WriteRecordsCSV(w io.Writer, items []Item) error {
 // required, the others optional). It returns every record or, when any is
 // wrong, the problems with their line and column (and no records).
 func ReadRecordsCSV(r io.Reader) ([]Item, []RecordError, error) {
+	return ReadRecordsCSVIn(BuiltinTaxonomies(), r)
+}
+
+// ReadRecordsCSVIn is ReadRecordsCSV checking the taxonomy codes against
+// an organisation's taxonomies.
+func ReadRecordsCSVIn(tax Taxonomies, r io.Reader) ([]Item, []RecordError, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxExchangeBytes+1))
 	if err != nil {
 		return nil, nil, err
@@ -322,7 +341,7 @@ func ReadRecordsCSV(r io.Reader) ([]Item, []RecordError, error) {
 				it.Metadata = nil
 			}
 		}
-		errs = append(errs, ValidateItem(line, it)...)
+		errs = append(errs, ValidateItemIn(tax, line, it)...)
 		out = append(out, it)
 		lines = append(lines, line)
 	}

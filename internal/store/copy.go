@@ -26,7 +26,7 @@ func copyOrder() []string {
 		"api_keys", "open311_settings", "open311_services", "service_requests", "service_request_updates",
 		"analyses",
 		"report_photos", "mail_outbox", "report_notified",
-		"kb_items", "kb_versions",
+		"kb_items", "kb_versions", "kb_terms",
 	}
 }
 

@@ -52,6 +52,9 @@ type KBFilter struct {
 	Language     string
 	Country      string
 	Status       string // "" = published only; "all" = every status; or one status
+	Approach     string // an approach code (records listing it)
+	Decade       int    // e.g. 1990: records whose year is 1990-1999 (0 = any)
+	Strength     string // evidence strength (kb.Strengths): evidence cards of that class
 }
 
 // KBHit is one ranked search result. Snippet is an extract of the matching
@@ -122,7 +125,7 @@ func (s *Store) PutKBItemAs(ctx context.Context, it KBItem, actor, note string) 
 	var created bool
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		id, created, err = s.putKBTx(ctx, tx, it, actor, note)
+		id, created, err = s.putKBTx(ctx, tx, it, actor, note, true)
 		return err
 	})
 	return id, created, err
@@ -138,7 +141,7 @@ func (s *Store) PutKBItemsAs(ctx context.Context, items []KBItem, actor, note st
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		created, updated = 0, 0
 		for i, it := range items {
-			_, c, err := s.putKBTx(ctx, tx, it, actor, note)
+			_, c, err := s.putKBTx(ctx, tx, it, actor, note, true)
 			if err != nil {
 				return fmt.Errorf("record %d (%s): %w", i+1, it.Title, err)
 			}
@@ -166,51 +169,61 @@ func (s *Store) PutKBItemsAs(ctx context.Context, items []KBItem, actor, note st
 // PutKBItemsAs refreshes PostgreSQL's statistics of kb_items.
 const kbAnalyzeBatch = 100
 
-// putKBTx writes a prepared item (prepKB) inside tx.
-func (s *Store) putKBTx(ctx context.Context, tx *sql.Tx, it KBItem, actor, note string) (int64, bool, error) {
+// putKBTx writes a prepared item (prepKB) inside tx. With keepPublished, a
+// save that is not itself published of a record that is published leaves
+// the published row as it is (what the public sees and searches) and keeps
+// the save as a new version only: the pending revision (KBWorking), which
+// replaces the published row when it is published.
+func (s *Store) putKBTx(ctx context.Context, tx *sql.Tx, it KBItem, actor, note string, keepPublished bool) (int64, bool, error) {
 	meta := string(it.Metadata)
 	var stT, stS, stB string
 	if s.dialect != "postgres" {
 		stT, stS, stB = kbStems(it.Title, it.Summary, it.Body, it.Language)
 	}
+	strength := kb.StrengthOf(it.Kind, it.Metadata)
 	now := s.now().Unix()
 	var id int64
 	created := false
 	err := func() error {
 		expect := it.Version
 		var version int
-		var oldSnap []byte
 		cur, err := s.kbItemTx(ctx, tx, it.OrgID, 0, it.Key)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			created = true
 			version = 1
 			if err := tx.QueryRowContext(ctx, `INSERT INTO kb_items (org_id, source_key, kind, title, summary, body, language, focus_area,
-					cross_cutting, approaches, city, country, year, source, metadata, status, version, stem_title, stem_summary, stem_body, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $19, $20, $20) RETURNING id`,
+					cross_cutting, approaches, city, country, year, source, metadata, status, version, stem_title, stem_summary, stem_body, created_at, updated_at, evidence_strength)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $19, $20, $20, $21) RETURNING id`,
 				it.OrgID, it.Key, it.Kind, it.Title, it.Summary, it.Body, it.Language, it.FocusArea,
 				strings.Join(it.CrossCutting, ","), strings.Join(it.Approaches, ","), it.City, it.Country, it.Year, it.Source, meta, it.Status,
-				stT, stS, stB, now).Scan(&id); err != nil {
+				stT, stS, stB, now, strength).Scan(&id); err != nil {
 				return err
 			}
 		case err != nil:
 			return err
 		default:
 			id = cur.ID
-			if expect != 0 && expect != cur.Version {
-				return apperr.New(apperr.Conflict, "%q was saved by someone else meanwhile (version %d, you edited version %d): reload it", cur.Title, cur.Version, expect)
+			working, _, err := s.kbWorkingTx(ctx, tx, cur)
+			if err != nil {
+				return err
 			}
-			oldSnap = kbSnapshot(cur)
-			if string(oldSnap) == string(kbSnapshot(it)) {
+			if expect != 0 && expect != working.Version {
+				return apperr.New(apperr.Conflict, "%q was saved by someone else meanwhile (version %d, you edited version %d): reload it", working.Title, working.Version, expect)
+			}
+			if string(kbSnapshot(working)) == string(kbSnapshot(it)) {
 				return nil // unchanged: no new version
 			}
-			version = cur.Version + 1
+			version = working.Version + 1
+			if keepPublished && cur.Status == KBPublished && it.Status != KBPublished {
+				break // a revision of a published record: a version only
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE kb_items SET kind = $2, title = $3, summary = $4, body = $5, language = $6, focus_area = $7,
 					cross_cutting = $8, approaches = $9, city = $10, country = $11, year = $12, source = $13, metadata = $14, updated_at = $15,
-					status = $16, version = $17, stem_title = $18, stem_summary = $19, stem_body = $20
+					status = $16, version = $17, stem_title = $18, stem_summary = $19, stem_body = $20, evidence_strength = $21
 				WHERE id = $1`, id, it.Kind, it.Title, it.Summary, it.Body, it.Language, it.FocusArea,
 				strings.Join(it.CrossCutting, ","), strings.Join(it.Approaches, ","), it.City, it.Country, it.Year, it.Source, meta, now,
-				it.Status, version, stT, stS, stB); err != nil {
+				it.Status, version, stT, stS, stB, strength); err != nil {
 				return err
 			}
 		}
@@ -219,6 +232,75 @@ func (s *Store) putKBTx(ctx context.Context, tx *sql.Tx, it KBItem, actor, note 
 		return err
 	}()
 	return id, created, err
+}
+
+// kbWorkingTx returns the record as its editors see it: its pending
+// revision when it is published and a later version was saved as a draft
+// or for review (pending true), else the stored row itself.
+func (s *Store) kbWorkingTx(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, cur KBItem) (KBItem, bool, error) {
+	if cur.Status != KBPublished {
+		return cur, false, nil
+	}
+	var v int
+	var st, rec string
+	var at int64
+	err := q.QueryRowContext(ctx, `SELECT version, status, record, created_at FROM kb_versions WHERE item_id = $1 AND version > $2
+		ORDER BY version DESC LIMIT 1`, cur.ID, cur.Version).Scan(&v, &st, &rec, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cur, false, nil
+	}
+	if err != nil {
+		return cur, false, err
+	}
+	var w KBItem
+	if err := json.Unmarshal([]byte(rec), &w); err != nil {
+		return cur, false, fmt.Errorf("knowledge item %d version %d: %w", cur.ID, v, err)
+	}
+	w.ID, w.OrgID, w.Key, w.Created = cur.ID, cur.OrgID, cur.Key, cur.Created
+	w.Version, w.Status, w.Updated = v, st, time.Unix(at, 0).UTC()
+	if len(w.Metadata) == 0 {
+		w.Metadata = json.RawMessage("{}")
+	}
+	return w, true, nil
+}
+
+// KBWorking returns a record as its editors see it: the pending revision
+// (a draft or a version in review saved after the record was published:
+// pending is true) or, when there is none, the record itself. KBItem
+// returns what the public sees.
+func (s *Store) KBWorking(ctx context.Context, orgID, id int64) (KBItem, bool, error) {
+	cur, err := s.KBItem(ctx, orgID, id)
+	if err != nil {
+		return cur, false, err
+	}
+	return s.kbWorkingTx(ctx, s.r, cur)
+}
+
+// KBPending returns the pending revision (its version, status and record)
+// of each of the organisation's published records that has one, by record
+// id.
+func (s *Store) KBPending(ctx context.Context, orgID int64) (map[int64]KBVersion, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT v.item_id, v.version, v.status, v.record, v.actor, v.note, v.created_at
+		FROM kb_versions v JOIN kb_items i ON i.id = v.item_id
+		WHERE i.org_id = $1 AND i.status = 'published' AND v.version > i.version ORDER BY v.item_id, v.version`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]KBVersion{}
+	for rows.Next() {
+		var id, at int64
+		var v KBVersion
+		var rec string
+		if err := rows.Scan(&id, &v.Version, &v.Status, &rec, &v.Actor, &v.Note, &at); err != nil {
+			return nil, err
+		}
+		v.Created, v.Record = time.Unix(at, 0).UTC(), json.RawMessage(rec)
+		out[id] = v // the last one (by version) wins
+	}
+	return out, rows.Err()
 }
 
 // prepKB checks an item and fills its defaults (status, key, metadata).
@@ -253,16 +335,33 @@ func (s *Store) prepKB(it KBItem) (KBItem, error) {
 }
 
 // SetKBStatus moves a record to another status (a new version, same
-// content) and returns the record as it was before.
+// content) and returns the record as it was before (KBWorking). The move
+// applies to the pending revision of a published record when it has one:
+// publishing it replaces the published row; submitting or returning it
+// leaves the published row public. Withdrawing (published to draft, no
+// revision pending) takes the record off the public pages.
 func (s *Store) SetKBStatus(ctx context.Context, orgID, id int64, status, actor, note string) (KBItem, error) {
-	it, err := s.KBItem(ctx, orgID, id)
-	if err != nil {
-		return it, err
-	}
-	next := it
-	next.Status = status
-	_, _, err = s.PutKBItemAs(ctx, next, actor, note)
-	return it, err
+	var before KBItem
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.kbItemTx(ctx, tx, orgID, id, "")
+		if err != nil {
+			return notFound(err, "knowledge item")
+		}
+		it, _, err := s.kbWorkingTx(ctx, tx, cur)
+		if err != nil {
+			return err
+		}
+		before = it
+		next := it
+		next.Status = status
+		withdraw := it.Status == KBPublished && status != KBPublished
+		if next, err = s.prepKB(next); err != nil {
+			return err
+		}
+		_, _, err = s.putKBTx(ctx, tx, next, actor, note, !withdraw)
+		return err
+	})
+	return before, err
 }
 
 // KBVersions returns the saved versions of a record, newest first.
@@ -353,6 +452,9 @@ func kbStems(title, summary, body, lang string) (string, string, string) {
 // kbBackfillStems fills the stemmed columns of records that have none (on
 // SQLite, after the migration that added them or a copy from PostgreSQL).
 func (s *Store) kbBackfillStems(ctx context.Context) error {
+	if err := s.kbBackfillStrength(ctx); err != nil {
+		return err
+	}
 	if s.dialect == "postgres" {
 		return nil
 	}
@@ -391,6 +493,41 @@ func (s *Store) kbBackfillStems(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// kbBackfillStrength fills the evidence strength of evidence cards saved
+// before it existed (migration 0011_kb_taxonomy_edit.sql), through a
+// partial index so that the check costs nothing afterwards.
+func (s *Store) kbBackfillStrength(ctx context.Context) error {
+	rows, err := s.w.QueryContext(ctx, `SELECT id, metadata FROM kb_items WHERE kind = 'evidence' AND evidence_strength = ''`)
+	if err != nil {
+		return err
+	}
+	type rec struct {
+		id   int64
+		meta string
+	}
+	var recs []rec
+	for rows.Next() {
+		var r rec
+		if err := rows.Scan(&r.id, &r.meta); err != nil {
+			rows.Close()
+			return err
+		}
+		recs = append(recs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(recs) == 0 {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range recs {
+			if _, err := tx.ExecContext(ctx, `UPDATE kb_items SET evidence_strength = $2 WHERE id = $1`, r.id, kb.StrengthOf(kb.KindEvidence, []byte(r.meta))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // KBItem returns one item of the organisation, whatever its status.
@@ -487,6 +624,16 @@ func kbWhere(f KBFilter, args []any) (string, []any) {
 	}
 	if f.Country != "" {
 		add("i.country = ?", f.Country)
+	}
+	if f.Approach != "" {
+		add("(',' || i.approaches || ',') LIKE ?", "%,"+f.Approach+",%")
+	}
+	if f.Decade != 0 {
+		add("i.year >= ?", f.Decade)
+		add("i.year < ?", f.Decade+10)
+	}
+	if f.Strength != "" {
+		add("i.evidence_strength = ?", f.Strength)
 	}
 	switch f.Status {
 	case "all":

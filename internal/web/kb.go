@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,12 +49,6 @@ func (s *Server) kbMsg(lang, family, code string) string {
 	return s.cat.T(lang, key)
 }
 
-// kbFilterFrom reads the filters of a search from the query string.
-func kbFilterFrom(r *http.Request) store.KBFilter {
-	q := r.URL.Query()
-	return store.KBFilter{Kind: q.Get("kind"), FocusArea: q.Get("focus"), CrossCutting: q.Get("cc"), Language: q.Get("in"), Country: q.Get("country")}
-}
-
 // highlight escapes a snippet and turns its marks into <mark>.
 func highlight(s string) template.HTML {
 	esc := template.HTMLEscapeString(s)
@@ -88,31 +83,32 @@ func (s *Server) knowledgePage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if len(query) > 500 {
 		return apperr.New(apperr.Invalid, "the query is too long")
 	}
-	f := kbFilterFrom(r)
+	f, err := kbFilterFrom(r)
+	if err != nil {
+		return err
+	}
+	tax, err := s.kbTaxFor(r, c)
+	if err != nil {
+		return err
+	}
 	hits, err := s.st.SearchKB(r.Context(), c.orgID, query, c.lang, f, 50)
+	if err != nil {
+		return err
+	}
+	fc, err := s.st.KBFacets(r.Context(), c.orgID, query, f)
 	if err != nil {
 		return err
 	}
 	res := make([]kbResult, len(hits))
 	for i, h := range hits {
-		res[i] = kbResult{KBHit: h, KindLabel: s.kbLabel(c.lang, "kb.kind.", h.Kind), FocusLabel: s.kbLabel(c.lang, "kb.focus.", h.FocusArea), Snippet: highlight(h.Snippet)}
+		res[i] = kbResult{KBHit: h, KindLabel: s.kbLabel(c.lang, "kb.kind.", h.Kind), FocusLabel: tax.label(kb.TaxFocus, h.FocusArea), Snippet: highlight(h.Snippet)}
 		if h.Snippet == "" {
 			res[i].Snippet = template.HTML(template.HTMLEscapeString(h.Summary))
 		}
 	}
-	opts := func(family string, codes []string, sel string) []kbOption {
-		out := make([]kbOption, len(codes))
-		for i, code := range codes {
-			out[i] = kbOption{code, s.kbLabel(c.lang, family, code), code == sel}
-		}
-		return out
-	}
-	codes := func(ts []kb.Term) []string {
-		out := make([]string, len(ts))
-		for i, t := range ts {
-			out[i] = t.Code
-		}
-		return out
+	var langs []kbOption
+	for _, code := range kb.Languages() {
+		langs = append(langs, kbOption{code, s.kbLabel(c.lang, "kb.lang.", code), code == f.Language})
 	}
 	counts, err := s.st.KBCounts(r.Context(), c.orgID)
 	if err != nil {
@@ -122,14 +118,38 @@ func (s *Server) knowledgePage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	for _, n := range counts {
 		total += n
 	}
+	base := kbSearchBase(r)
+	groups, chips := s.kbFacetGroups(c.lang, tax, fc, f, base)
+	// the filters a new query keeps (hidden fields of the search form)
+	var keep [][2]string
+	for _, k := range []string{"kind", "focus", "cc", "approach", "country", "decade", "strength"} {
+		if v := base.Get(k); v != "" {
+			keep = append(keep, [2]string{k, v})
+		}
+	}
+	clear := "/knowledge"
+	if query != "" || f.Language != "" {
+		v := url.Values{}
+		if query != "" {
+			v.Set("q", query)
+		}
+		if f.Language != "" {
+			v.Set("in", f.Language)
+		}
+		clear += "?" + v.Encode()
+	}
 	return s.render(w, r, c, "knowledge", 200, &page{Title: s.cat.T(c.lang, "kb.title"), Active: "knowledge", Data: map[string]any{
-		"Q":       query,
-		"Results": res,
-		"Total":   total,
-		"Kinds":   opts("kb.kind.", kb.Kinds(), f.Kind),
-		"Focus":   opts("kb.focus.", codes(kb.FocusAreas()), f.FocusArea),
-		"CC":      opts("kb.cc.", codes(kb.CrossCuttingIssues()), f.CrossCutting),
-		"Langs":   opts("kb.lang.", kb.Languages(), f.Language),
+		"Q":        query,
+		"Results":  res,
+		"Total":    total,
+		"Matches":  fc.Total,
+		"AnyWord":  fc.AnyWord,
+		"More":     fc.Total > len(res),
+		"Langs":    langs,
+		"Facets":   groups,
+		"Chips":    chips,
+		"Keep":     keep,
+		"ClearAll": clear,
 	}})
 }
 
@@ -146,23 +166,41 @@ func (s *Server) kbItemPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if it.Status != store.KBPublished && !canEdit {
 		return apperr.New(apperr.NotFound, "") // drafts are not public
 	}
-	var cc, ap []string
-	for _, x := range it.CrossCutting {
-		cc = append(cc, s.kbLabel(c.lang, "kb.cc.", x))
+	// editors see the pending revision of a published record (what they
+	// act on), unless they ask for the published version; the public sees
+	// the published version until the revision is published
+	var published *store.KBItem
+	if canEdit {
+		w, pending, err := s.st.KBWorking(r.Context(), c.orgID, id)
+		if err != nil {
+			return err
+		}
+		if pending {
+			pub := it
+			published = &pub
+			if r.URL.Query().Get("view") != "published" {
+				it = w
+			}
+		}
 	}
-	for _, x := range it.Approaches {
-		ap = append(ap, s.kbLabel(c.lang, "kb.approach.", x))
+	tax, err := s.kbTaxFor(r, c)
+	if err != nil {
+		return err
 	}
+	cc := tax.labels(kb.TaxCC, it.CrossCutting)
+	ap := tax.labels(kb.TaxApproach, it.Approaches)
 	data := map[string]any{
-		"Item":       it,
-		"Kind":       s.kbLabel(c.lang, "kb.kind.", it.Kind),
-		"Focus":      s.kbLabel(c.lang, "kb.focus.", it.FocusArea),
-		"Language":   s.kbLabel(c.lang, "kb.lang.", it.Language),
-		"CC":         strings.Join(cc, ", "),
-		"Approaches": strings.Join(ap, ", "),
-		"Paragraphs": strings.Split(it.Body, "\n"),
-		"CanEdit":    canEdit,
-		"Status":     s.kbMsg(c.lang, "kb.status.", it.Status),
+		"Item":           it,
+		"Kind":           s.kbLabel(c.lang, "kb.kind.", it.Kind),
+		"Focus":          tax.label(kb.TaxFocus, it.FocusArea),
+		"Language":       s.kbLabel(c.lang, "kb.lang.", it.Language),
+		"CC":             strings.Join(cc, ", "),
+		"Approaches":     strings.Join(ap, ", "),
+		"Paragraphs":     strings.Split(it.Body, "\n"),
+		"CanEdit":        canEdit,
+		"Status":         s.kbMsg(c.lang, "kb.status.", it.Status),
+		"Published":      published,
+		"ShowsPublished": published != nil && it.Version == published.Version,
 	}
 	skip := []string{}
 	if it.Kind == kb.KindEvidence {
@@ -172,7 +210,7 @@ func (s *Server) kbItemPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		}
 	}
 	if it.Kind == kb.KindFinding {
-		data["Finding"] = s.findingView(c.lang, it)
+		data["Finding"] = s.findingView(c.lang, tax, it)
 		skip = append(skip, "finding_type", "period", "basis", "references")
 	}
 	data["Meta"] = kbMetaRows(it.Metadata, skip...)
@@ -216,9 +254,29 @@ func (s *Server) apiKBSearch(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		}
 		limit = n
 	}
-	hits, err := s.st.SearchKB(r.Context(), c.orgID, query, q.Get("lang"), kbFilterFrom(r), limit)
+	f, err := kbFilterFrom(r)
 	if err != nil {
 		return err
+	}
+	hits, err := s.st.SearchKB(r.Context(), c.orgID, query, q.Get("lang"), f, limit)
+	if err != nil {
+		return err
+	}
+	fc, err := s.st.KBFacets(r.Context(), c.orgID, query, f)
+	if err != nil {
+		return err
+	}
+	tax, err := s.kbTaxFor(r, c)
+	if err != nil {
+		return err
+	}
+	groups, _ := s.kbFacetGroups(c.lang, tax, fc, f, kbSearchBase(r))
+	facets := map[string][]kbFacetValue{}
+	for _, g := range groups {
+		facets[g.JSON] = g.Values
+		if facets[g.JSON] == nil {
+			facets[g.JSON] = []kbFacetValue{}
+		}
 	}
 	type result struct {
 		Type      string  `json:"type"`
@@ -237,7 +295,7 @@ func (s *Server) apiKBSearch(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	for i, h := range hits {
 		out[i] = result{h.Kind, h.ID, h.Title, h.Score, plain.Replace(h.Snippet), h.Language, h.FocusArea, h.City, h.Country, "/knowledge/" + strconv.FormatInt(h.ID, 10)}
 	}
-	return writeJSON(w, map[string]any{"query": query, "results": out})
+	return writeJSON(w, map[string]any{"query": query, "results": out, "total": fc.Total, "facets": facets})
 }
 
 // kbRoutes: the knowledge base is not personal data, so it is public.
@@ -246,5 +304,5 @@ func (s *Server) kbRoutes() []route {
 		{"GET /knowledge", auth.PermPublic, false, s.knowledgePage}, // the knowledge base is not personal data (kb.go)
 		{"GET /knowledge/{id}", auth.PermPublic, false, s.kbItemPage},
 		{"GET /api/v1/kb/search", auth.PermPublic, true, s.apiKBSearch},
-	}, s.kbViewRoutes(), s.kbAuthorRoutes())
+	}, s.kbViewRoutes(), s.kbAuthorRoutes(), s.kbTaxonomyRoutes())
 }

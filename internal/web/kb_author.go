@@ -61,17 +61,35 @@ func (s *Server) renderKBManage(w http.ResponseWriter, r *http.Request, c *reqCt
 	if st == "" {
 		st = "all"
 	}
-	items, err := s.st.KBItems(r.Context(), c.orgID, store.KBFilter{Status: st}, 0)
+	items, err := s.st.KBItems(r.Context(), c.orgID, store.KBFilter{Status: "all"}, 0)
+	if err != nil {
+		return err
+	}
+	pending, err := s.st.KBPending(r.Context(), c.orgID)
 	if err != nil {
 		return err
 	}
 	type row struct {
 		store.KBItem
 		KindLabel, StatusLabel string
+		Pending                bool // a revision of the published record is a draft or in review
 	}
-	rows := make([]row, len(items))
-	for i, it := range items {
-		rows[i] = row{it, s.kbLabel(c.lang, "kb.kind.", it.Kind), s.kbMsg(c.lang, "kb.status.", it.Status)}
+	var rows []row
+	for _, it := range items {
+		rw := row{KBItem: it, KindLabel: s.kbLabel(c.lang, "kb.kind.", it.Kind)}
+		if v, ok := pending[it.ID]; ok {
+			// the record's working status is its revision's; the public
+			// still sees the published version
+			rw.Status, rw.Version, rw.Updated, rw.Pending = v.Status, v.Version, v.Created, true
+			var w store.KBItem
+			if json.Unmarshal(v.Record, &w) == nil && w.Title != "" {
+				rw.Title = w.Title
+			}
+		}
+		rw.StatusLabel = s.kbMsg(c.lang, "kb.status.", rw.Status)
+		if st == "all" || rw.Status == st || (st == store.KBPublished && rw.Pending) {
+			rows = append(rows, rw)
+		}
 	}
 	var statuses []kbOption
 	for _, x := range []string{store.KBDraft, store.KBReview, store.KBPublished} {
@@ -99,15 +117,16 @@ type kbForm struct {
 	Kind, Title, Summary, Body, Language, Focus         string
 	City, Country, Year, Source, Metadata, Note, Status string
 	CC, Approaches                                      []string
+	Pending                                             bool              // editing the revision of a published record
+	EvForm                                              bool              // evidence card: one field per EMMIE dimension (kb_evidence_form.go)
+	Ev                                                  kbEvForm          // its fields
+	EvErrors                                            map[string]string // field → message
 }
 
 func (s *Server) renderKBEdit(w http.ResponseWriter, r *http.Request, c *reqCtx, f kbForm, errs []string, status int) error {
-	opts := func(family string, ts []kb.Term, sel []string) []kbOption {
-		out := make([]kbOption, len(ts))
-		for i, t := range ts {
-			out[i] = kbOption{t.Code, s.kbLabel(c.lang, family, t.Code), slices.Contains(sel, t.Code)}
-		}
-		return out
+	tax, err := s.kbTaxFor(r, c)
+	if err != nil {
+		return err
 	}
 	var kinds []kbOption
 	for _, k := range kb.Kinds() {
@@ -123,13 +142,15 @@ func (s *Server) renderKBEdit(w http.ResponseWriter, r *http.Request, c *reqCtx,
 	}
 	p := &page{Title: title, Active: "knowledge", Data: map[string]any{
 		"F": f, "Errors": errs, "Kinds": kinds, "Langs": langs,
-		"Focus":      opts("kb.focus.", kb.FocusAreas(), []string{f.Focus}),
-		"CC":         opts("kb.cc.", kb.CrossCuttingIssues(), f.CC),
-		"Approaches": opts("kb.approach.", kb.Approaches(), f.Approaches),
+		"Focus":      tax.options(kb.TaxFocus, f.Focus),
+		"CC":         tax.options(kb.TaxCC, f.CC...),
+		"Approaches": tax.options(kb.TaxApproach, f.Approaches...),
 		"Template":   kbMetaTemplate(f.Kind),
+		"EvC":        s.kbEvChoices(c.lang, f.Ev),
+		"EvErrList":  s.kbEvErrList(c.lang, f.EvErrors),
 	}}
-	if len(errs) > 0 {
-		p.Error = s.cat.T(c.lang, "kb.edit.invalid", "n", len(errs))
+	if n := len(errs) + len(f.EvErrors); n > 0 {
+		p.Error = s.cat.T(c.lang, "kb.edit.invalid", "n", n)
 	}
 	return s.render(w, r, c, "kbedit", status, p)
 }
@@ -161,7 +182,8 @@ func (s *Server) kbNewPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if !kb.ValidKind(kind) {
 		kind = kb.KindPractice
 	}
-	return s.renderKBEdit(w, r, c, kbForm{Kind: kind, Language: "en", Metadata: "{}"}, nil, 200)
+	return s.renderKBEdit(w, r, c, kbForm{Kind: kind, Language: "en", Metadata: "{}", EvForm: kind == kb.KindEvidence,
+		Ev: kbEvForm{Ratings: map[string][2]string{}}}, nil, 200)
 }
 
 func kbID(r *http.Request) (int64, error) {
@@ -177,7 +199,7 @@ func (s *Server) kbEditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if err != nil {
 		return err
 	}
-	it, err := s.st.KBItem(r.Context(), c.orgID, id)
+	it, pending, err := s.st.KBWorking(r.Context(), c.orgID, id)
 	if err != nil {
 		return err
 	}
@@ -190,9 +212,19 @@ func (s *Server) kbEditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		pretty.Reset()
 		pretty.Write(it.Metadata)
 	}
-	return s.renderKBEdit(w, r, c, kbForm{ID: it.ID, Version: it.Version, Kind: it.Kind, Title: it.Title, Summary: it.Summary, Body: it.Body,
+	f := kbForm{ID: it.ID, Version: it.Version, Kind: it.Kind, Title: it.Title, Summary: it.Summary, Body: it.Body,
 		Language: it.Language, Focus: it.FocusArea, City: it.City, Country: it.Country, Year: year, Source: it.Source,
-		Metadata: pretty.String(), CC: it.CrossCutting, Approaches: it.Approaches, Status: it.Status}, nil, 200)
+		Metadata: pretty.String(), CC: it.CrossCutting, Approaches: it.Approaches, Status: it.Status, Pending: pending}
+	if it.Kind == kb.KindEvidence {
+		var m map[string]any
+		if json.Unmarshal(it.Metadata, &m) == nil {
+			if e, _, err := kb.EvidenceOf(it.Metadata); err == nil {
+				delete(m, "emmie")
+				f.EvForm, f.Ev = true, kbEvFromEvidence(e, m)
+			}
+		}
+	}
+	return s.renderKBEdit(w, r, c, f, nil, 200)
 }
 
 // kbSave is POST /knowledge/save: create or update a record as a draft.
@@ -219,7 +251,26 @@ func (s *Server) kbSave(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 		}
 		it.Year = y
 	}
-	if f.Metadata != "" && f.Metadata != "{}" {
+	if pf.Get("ev_form") == "1" {
+		// an evidence card's fields: checked here, field by field
+		f.EvForm, f.Ev = true, kbEvFromPost(pf)
+		e, other, evErrs := f.Ev.evidence()
+		if len(evErrs) > 0 {
+			f.EvErrors = map[string]string{}
+			for field, key := range evErrs {
+				f.EvErrors[field] = s.kbMsg(c.lang, "kbgaps.ev.err.", key)
+			}
+		} else {
+			if other == nil {
+				other = map[string]any{}
+			}
+			b, _ := json.Marshal(e)
+			var em map[string]any
+			_ = json.Unmarshal(b, &em)
+			other["emmie"] = em
+			it.Metadata = other
+		}
+	} else if f.Metadata != "" && f.Metadata != "{}" {
 		if err := json.Unmarshal([]byte(f.Metadata), &it.Metadata); err != nil || it.Metadata == nil {
 			msg := "not a JSON object"
 			if err != nil {
@@ -228,10 +279,14 @@ func (s *Server) kbSave(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 			errs = append(errs, field("metadata")+": "+msg)
 		}
 	}
-	for _, e := range kb.ValidateItem(1, it) {
+	tax, err := s.st.KBTaxonomies(r.Context(), c.orgID)
+	if err != nil {
+		return err
+	}
+	for _, e := range kb.ValidateItemIn(tax, 1, it) {
 		errs = append(errs, e.Field+": "+e.Message)
 	}
-	if len(errs) > 0 {
+	if len(errs) > 0 || len(f.EvErrors) > 0 {
 		return s.renderKBEdit(w, r, c, f, errs, http.StatusUnprocessableEntity)
 	}
 	rec := kbFromItem(c.orgID, it, store.KBDraft)
@@ -269,7 +324,7 @@ func (s *Server) kbSetStatus(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if err != nil {
 		return err
 	}
-	it, err := s.st.KBItem(r.Context(), c.orgID, id)
+	it, _, err := s.st.KBWorking(r.Context(), c.orgID, id)
 	if err != nil {
 		return err
 	}
@@ -428,11 +483,15 @@ func (s *Server) kbImport(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	var items []kb.Item
 	var recErrs []kb.RecordError
 	name := filepath.Base(hdr.Filename)
+	tax, err := s.st.KBTaxonomies(r.Context(), c.orgID)
+	if err != nil {
+		return err
+	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".json":
-		items, recErrs, err = kb.ReadRecordsJSON(file)
+		items, recErrs, err = kb.ReadRecordsJSONIn(tax, file)
 	case ".csv":
-		items, recErrs, err = kb.ReadRecordsCSV(file)
+		items, recErrs, err = kb.ReadRecordsCSVIn(tax, file)
 	default:
 		_, _ = io.Copy(io.Discard, file)
 		return s.renderKBManage(w, r, c, "", []string{name + ": " + s.cat.T(c.lang, "kb.import.format")}, http.StatusUnprocessableEntity)

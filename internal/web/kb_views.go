@@ -129,15 +129,13 @@ type kbFindingView struct {
 	References []kb.Citation
 }
 
-func (s *Server) findingView(lang string, it store.KBItem) kbFindingView {
+func (s *Server) findingView(lang string, tax *kbTax, it store.KBItem) kbFindingView {
 	f, _ := kb.FindingOf(it.Metadata)
-	v := kbFindingView{Item: it, F: f, Type: s.kbLabel(lang, "kb.ftype.", f.Type), Focus: s.kbLabel(lang, "kb.focus.", it.FocusArea), References: f.References}
+	v := kbFindingView{Item: it, F: f, Type: s.kbLabel(lang, "kb.ftype.", f.Type), Focus: tax.label(kb.TaxFocus, it.FocusArea), References: f.References}
 	if v.Focus == "" {
 		v.Focus = s.cat.T(lang, "kb.focus.general")
 	}
-	for _, c := range it.CrossCutting {
-		v.CC = append(v.CC, s.kbLabel(lang, "kb.cc.", c))
-	}
+	v.CC = tax.labels(kb.TaxCC, it.CrossCutting)
 	return v
 }
 
@@ -289,13 +287,17 @@ func (s *Server) kbFindingsPage(w http.ResponseWriter, r *http.Request, c *reqCt
 	if err != nil {
 		return err
 	}
+	tax, err := s.kbTaxFor(r, c)
+	if err != nil {
+		return err
+	}
 	counts := map[string]int{}
 	var views []kbFindingView
 	for _, it := range items {
 		if focus == "general" && it.FocusArea != "" {
 			continue
 		}
-		v := s.findingView(c.lang, it)
+		v := s.findingView(c.lang, tax, it)
 		counts[v.F.Type]++
 		if typ != "" && v.F.Type != typ {
 			continue
@@ -306,14 +308,8 @@ func (s *Server) kbFindingsPage(w http.ResponseWriter, r *http.Request, c *reqCt
 	for _, t := range kb.FindingTypes() {
 		types = append(types, kbOption{t.Code, s.kbLabel(c.lang, "kb.ftype.", t.Code) + " (" + strconv.Itoa(counts[t.Code]) + ")", t.Code == typ})
 	}
-	focusOpts := []kbOption{{"general", s.cat.T(c.lang, "kb.focus.general"), focus == "general"}}
-	for _, t := range kb.FocusAreas() {
-		focusOpts = append(focusOpts, kbOption{t.Code, s.kbLabel(c.lang, "kb.focus.", t.Code), t.Code == focus})
-	}
-	var ccOpts []kbOption
-	for _, t := range kb.CrossCuttingIssues() {
-		ccOpts = append(ccOpts, kbOption{t.Code, s.kbLabel(c.lang, "kb.cc.", t.Code), t.Code == cc})
-	}
+	focusOpts := append([]kbOption{{"general", s.cat.T(c.lang, "kb.focus.general"), focus == "general"}}, tax.options(kb.TaxFocus, focus)...)
+	ccOpts := tax.options(kb.TaxCC, cc)
 	return s.render(w, r, c, "kbfindings", 200, &page{Title: s.cat.T(c.lang, "kb.findings.title"), Active: "knowledge", Data: map[string]any{
 		"Findings": views, "Types": types, "Focus": focusOpts, "CC": ccOpts,
 	}})
@@ -341,7 +337,13 @@ func (s *Server) kbMatrixPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	if err != nil {
 		return err
 	}
-	ccs := kb.CrossCuttingIssues()
+	tax, err := s.kbTaxFor(r, c)
+	if err != nil {
+		return err
+	}
+	ccs := tax.shown(kb.TaxCC, func(code string) bool {
+		return slices.ContainsFunc(items, func(it store.KBItem) bool { return slices.Contains(it.CrossCutting, code) })
+	})
 	link := func(focus, cc string) string {
 		v := []string{}
 		if kind != "" {
@@ -357,9 +359,11 @@ func (s *Server) kbMatrixPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	}
 	var rows []kbMatrixRow
 	colTotals := make([]int, len(ccs)+1)
-	areas := append(kb.FocusAreas(), kb.Term{Code: "", Label: ""})
+	areas := append(tax.shown(kb.TaxFocus, func(code string) bool {
+		return slices.ContainsFunc(items, func(it store.KBItem) bool { return it.FocusArea == code })
+	}), kb.TaxTerm{})
 	for _, fa := range areas {
-		row := kbMatrixRow{Label: s.kbLabel(c.lang, "kb.focus.", fa.Code)}
+		row := kbMatrixRow{Label: tax.label(kb.TaxFocus, fa.Code)}
 		if fa.Code == "" {
 			row.Label = s.cat.T(c.lang, "kb.focus.general")
 		}
@@ -395,7 +399,7 @@ func (s *Server) kbMatrixPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	}
 	var cols []string
 	for _, cc := range ccs {
-		cols = append(cols, s.kbLabel(c.lang, "kb.cc.", cc.Code))
+		cols = append(cols, tax.label(kb.TaxCC, cc.Code))
 	}
 	cols = append(cols, s.cat.T(c.lang, "kb.matrix.nocc"))
 	var totals []kbMatrixCell
@@ -433,7 +437,11 @@ type kbTimelineRow struct {
 func (s *Server) kbTimelinePage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	q := r.URL.Query()
 	approach, kind := q.Get("approach"), q.Get("kind")
-	if approach != "" && !kb.ValidApproach(approach) {
+	tax, err := s.kbTaxFor(r, c)
+	if err != nil {
+		return err
+	}
+	if approach != "" && !tax.tx.Has(kb.TaxApproach, approach) {
 		return apperr.New(apperr.Invalid, "approach: %q is not an approach", approach)
 	}
 	if kind != "" && !kb.ValidKind(kind) {
@@ -443,7 +451,9 @@ func (s *Server) kbTimelinePage(w http.ResponseWriter, r *http.Request, c *reqCt
 	if err != nil {
 		return err
 	}
-	areas := append(kb.FocusAreas(), kb.Term{Code: ""})
+	areas := append(tax.shown(kb.TaxFocus, func(code string) bool {
+		return slices.ContainsFunc(items, func(it store.KBItem) bool { return it.FocusArea == code })
+	}), kb.TaxTerm{})
 	byDecade := map[int][][]kbTimelineEntry{}
 	undated := 0
 	for _, it := range items {
@@ -461,14 +471,11 @@ func (s *Server) kbTimelinePage(w http.ResponseWriter, r *http.Request, c *reqCt
 		if byDecade[d] == nil {
 			byDecade[d] = make([][]kbTimelineEntry, len(areas))
 		}
-		col := slices.IndexFunc(areas, func(t kb.Term) bool { return t.Code == it.FocusArea })
+		col := slices.IndexFunc(areas, func(t kb.TaxTerm) bool { return t.Code == it.FocusArea })
 		if col < 0 {
 			col = len(areas) - 1
 		}
-		var aps []string
-		for _, a := range it.Approaches {
-			aps = append(aps, s.kbLabel(c.lang, "kb.approach.", a))
-		}
+		aps := tax.labels(kb.TaxApproach, it.Approaches)
 		byDecade[d][col] = append(byDecade[d][col], kbTimelineEntry{it.ID, it.Title, it.Year, s.kbLabel(c.lang, "kb.kind.", it.Kind), aps})
 	}
 	var decades []int
@@ -490,13 +497,11 @@ func (s *Server) kbTimelinePage(w http.ResponseWriter, r *http.Request, c *reqCt
 		if a.Code == "" {
 			cols = append(cols, s.cat.T(c.lang, "kb.focus.general"))
 		} else {
-			cols = append(cols, s.kbLabel(c.lang, "kb.focus.", a.Code))
+			cols = append(cols, tax.label(kb.TaxFocus, a.Code))
 		}
 	}
-	var aps, kinds []kbOption
-	for _, a := range kb.Approaches() {
-		aps = append(aps, kbOption{a.Code, s.kbLabel(c.lang, "kb.approach.", a.Code), a.Code == approach})
-	}
+	aps := tax.options(kb.TaxApproach, approach)
+	var kinds []kbOption
 	for _, k := range kb.Kinds() {
 		if k != kb.KindFinding {
 			kinds = append(kinds, kbOption{k, s.kbLabel(c.lang, "kb.kind.", k), k == kind})

@@ -57,7 +57,10 @@ func openAPIDoc() map[string]any {
 			"/api/v1/kb/search": map[string]any{"get": op("Full-text search of the knowledge base, ranked, with snippets", "",
 				[]any{param("q", "query", "words to find (any language; accents do not matter)", str, false), param("lang", "query", "language of the query (boosts items in it)", str, false),
 					param("kind", "query", "tool, practice, evidence, finding or document", str, false), param("focus", "query", "focus area code", str, false),
-					param("cc", "query", "cross-cutting issue code", str, false), param("in", "query", "item language code", str, false), param("limit", "query", "1-200 (default 20)", integer, false)}, ok("results", "KBResults"))},
+					param("cc", "query", "cross-cutting issue code", str, false), param("in", "query", "item language code", str, false),
+					param("approach", "query", "approach code", str, false), param("country", "query", "ISO country code", str, false),
+					param("decade", "query", "decade of the record's year, e.g. 1990", integer, false), param("strength", "query", "evidence strength: strong, moderate, limited, not_rated", str, false),
+					param("limit", "query", "1-200 (default 20)", integer, false)}, ok("results, total and facet counts", "KBResults"))},
 			// knowledge base (kb_views.go, kb_author.go): published records only
 			"/api/v1/kb/whatworks": map[string]any{"get": op("Evidence cards that fit a problem, ranked by match, direction and size of effect and quality of evidence, each with its caveats and the ranking method", "",
 				[]any{param("crime", "query", "ICCS code (2-6 digits)", str, false), param("place", "query", "place code (residential, city_centre, car_parks, ...)", str, false),
@@ -110,7 +113,11 @@ func openAPIDoc() map[string]any {
 					"incidents": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
 						"id": integer, "dataset_id": integer, "source_id": str, "category": str, "iccs": str, "time": str, "resolution": str, "has_location": map[string]any{"type": "boolean"}, "lon": map[string]any{"type": "number"}, "lat": map[string]any{"type": "number"}}}}}},
 				"KBResults": map[string]any{"type": "object", "properties": map[string]any{"query": str, "results": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
-					"type": str, "id": integer, "title": str, "score": map[string]any{"type": "number"}, "snippet": str, "language": str, "focus_area": str, "city": str, "country": str, "url": str}}}}},
+					"type": str, "id": integer, "title": str, "score": map[string]any{"type": "number"}, "snippet": str, "language": str, "focus_area": str, "city": str, "country": str, "url": str}}},
+					// kb_facets.go: per dimension, the values with the number of matching records (the query and the other selected filters applied)
+					"total": integer, "facets": map[string]any{"type": "object", "description": "type, focus_area, cross_cutting, approach, country, decade, evidence_strength",
+						"additionalProperties": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
+							"value": str, "label": str, "count": integer, "selected": map[string]any{"type": "boolean"}}}}}}},
 				"KBWhatWorks": map[string]any{"type": "object", "properties": map[string]any{"problem": map[string]any{"type": "object"}, "method": str, "considered": integer, "n": integer,
 					"results": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 				"KBExport":   map[string]any{"type": "object", "properties": map[string]any{"format": str, "records": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},

@@ -26,6 +26,7 @@ var knownPerms = map[auth.Permission]bool{
 	auth.PermManageServices: true,
 	auth.PermKBEdit:         true, // kb_author.go
 	auth.PermKBReview:       true,
+	auth.PermKBTaxonomy:     true, // kb_taxonomy.go
 }
 
 // pathValues are plausible values for the wildcards of route patterns.

@@ -152,6 +152,9 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"KB/Stemming", testKBStemming},   // kb_authoring.go
 		{"KB/Authoring", testKBAuthoring}, // kb_authoring.go
 		{"KB/PoolFallback", testKBPoolFallback},
+		{"KB/Facets", testKBFacets},                       // kb_gaps.go
+		{"KB/Taxonomy", testKBTaxonomy},                   // kb_gaps.go
+		{"KB/PublishedRevision", testKBPublishedRevision}, // kb_gaps.go
 		{"Surveys", testSurveys},
 		{"Analyses", testAnalyses},
 		{"Surveys/AreaCodeKnown", testAreaCodeKnown}, // surveys_results.go
