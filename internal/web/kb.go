@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -78,6 +79,26 @@ func highlight(s string) template.HTML {
 	return template.HTML(b.String())
 }
 
+// kbSearchWithFacets runs a search and counts its facets at the same time:
+// two independent queries (the facets count every match, the search ranks
+// a page), each on a read connection of its own, so that a search answers
+// in the time of the slower one rather than of both.
+func (s *Server) kbSearchWithFacets(ctx context.Context, orgID int64, query, lang string, f store.KBFilter, limit int) ([]store.KBHit, store.KBFacets, error) {
+	var fc store.KBFacets
+	var fcErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fc, fcErr = s.st.KBFacets(ctx, orgID, query, f)
+	}()
+	hits, err := s.st.SearchKB(ctx, orgID, query, lang, f, limit)
+	<-done
+	if err == nil {
+		err = fcErr
+	}
+	return hits, fc, err
+}
+
 func (s *Server) knowledgePage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	query := strings.TrimSpace(r.URL.Query().Get("q"))
 	if len(query) > 500 {
@@ -91,11 +112,7 @@ func (s *Server) knowledgePage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if err != nil {
 		return err
 	}
-	hits, err := s.st.SearchKB(r.Context(), c.orgID, query, c.lang, f, 50)
-	if err != nil {
-		return err
-	}
-	fc, err := s.st.KBFacets(r.Context(), c.orgID, query, f)
+	hits, fc, err := s.kbSearchWithFacets(r.Context(), c.orgID, query, c.lang, f, 50)
 	if err != nil {
 		return err
 	}
@@ -258,11 +275,7 @@ func (s *Server) apiKBSearch(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if err != nil {
 		return err
 	}
-	hits, err := s.st.SearchKB(r.Context(), c.orgID, query, q.Get("lang"), f, limit)
-	if err != nil {
-		return err
-	}
-	fc, err := s.st.KBFacets(r.Context(), c.orgID, query, f)
+	hits, fc, err := s.kbSearchWithFacets(r.Context(), c.orgID, query, q.Get("lang"), f, limit)
 	if err != nil {
 		return err
 	}
