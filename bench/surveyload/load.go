@@ -32,6 +32,10 @@ type Config struct {
 	// (same mean) instead of exactly Think. Without it all surveyors start
 	// together and, with equal pauses, keep submitting in waves of len(Surveyors).
 	Jitter bool
+	// Warmup: the latencies of new submissions sent in the first Warmup of
+	// the run (connections opening, caches filling) are kept apart in
+	// WarmupLatency; those submissions are counted and checked like the others.
+	Warmup time.Duration
 	Repeat float64 // share of submissions that resend an already acknowledged key (a different body)
 	Seed   uint64
 	RunID  string // prefix of this run's idempotency keys
@@ -48,6 +52,8 @@ type Result struct {
 	Acked          map[string]int64 // key -> stored id, as acknowledged
 	Latency        []time.Duration  // of every acknowledged first submission (201)
 	SentAt         []time.Duration  // when each of those was sent, from the start of the run
+	WarmupLatency  []time.Duration  // of acknowledged first submissions sent during Config.Warmup
+	Warmup         time.Duration    // Config.Warmup
 	RepeatLatency  []time.Duration  // of acknowledged repeats (200)
 	Elapsed        time.Duration
 }
@@ -75,7 +81,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	defer tr.CloseIdleConnections()
 	url := fmt.Sprintf("%s/api/v1/surveys/%d/responses", cfg.BaseURL, cfg.SurveyID)
 	var mu sync.Mutex
-	res := Result{Acked: map[string]int64{}}
+	res := Result{Acked: map[string]int64{}, Warmup: cfg.Warmup}
 	stop := time.Now().Add(cfg.Duration)
 	var wg sync.WaitGroup
 	t0 := time.Now()
@@ -140,8 +146,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 					case status == 201 && !repeat:
 						res.Created++
 						res.Acked[key] = a.ID
-						res.Latency = append(res.Latency, d)
-						res.SentAt = append(res.SentAt, time.Since(t0)-d)
+						if at := time.Since(t0) - d; at < cfg.Warmup {
+							res.WarmupLatency = append(res.WarmupLatency, d)
+						} else {
+							res.Latency = append(res.Latency, d)
+							res.SentAt = append(res.SentAt, at)
+						}
 					case status == 200 && repeat && res.Acked[key] == a.ID && !a.Created:
 						res.Repeated++
 						res.RepeatLatency = append(res.RepeatLatency, d)

@@ -93,8 +93,8 @@ func TestRunStoresEachAcknowledgedResponseOnce(t *testing.T) {
 		t.Errorf("acknowledged %d (%d keys), stored %d of this run (%d in all): lost %d, unacknowledged %d, mismatched %d, repeat mismatches %d",
 			res.Created, len(res.Acked), len(stored), len(rs), lost, foreign, mismatched, res.RepeatMismatch)
 	}
-	if len(res.Latency) != res.Created {
-		t.Errorf("%d latencies for %d acknowledged responses", len(res.Latency), res.Created)
+	if len(res.Latency)+len(res.WarmupLatency) != res.Created {
+		t.Errorf("%d latencies for %d acknowledged responses", len(res.Latency)+len(res.WarmupLatency), res.Created)
 	}
 }
 

@@ -54,6 +54,7 @@ func run(args []string, out io.Writer) error {
 	dur := fs.Duration("duration", 60*time.Second, "how long they submit")
 	think := fs.Duration("think", 0, "pause of each surveyor after an acknowledged submission")
 	jitter := fs.Bool("jitter", false, "stagger the surveyors' starts over one think time and draw each pause uniformly in [think/2, 3·think/2)")
+	warmup := fs.Duration("warmup", 0, "report the latencies of submissions sent in the run's first `DURATION` apart (they are still counted and checked)")
 	repeat := fs.Float64("repeat", 0.1, "share of submissions that resend an acknowledged key")
 	seed := fs.Uint64("seed", 1, "random seed of the answers and repeats")
 	if err := fs.Parse(args); err != nil {
@@ -101,7 +102,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	cfg := Config{BaseURL: strings.TrimRight(*url, "/"), SurveyID: sv.ID, Version: sv.Version, Surveyors: surveyors, Bodies: bodies,
-		Duration: *dur, Think: *think, Jitter: *jitter, Repeat: *repeat, Seed: *seed, RunID: NewRunID()}
+		Duration: *dur, Think: *think, Jitter: *jitter, Warmup: *warmup, Repeat: *repeat, Seed: *seed, RunID: NewRunID()}
 	fmt.Fprintf(out, "%d surveyors submitting to survey %d (%s) at %s for %s (think %s, jitter %t, repeats %.0f%%), run %s\n",
 		*n, sv.ID, sv.Title, cfg.BaseURL, *dur, *think, *jitter, 100**repeat, cfg.RunID)
 	if err := waitLoaded(ctx, cfg.BaseURL, out); err != nil {
@@ -141,6 +142,10 @@ func report(out io.Writer, res Result, before, after, rows, lost, foreign, misma
 		rows, before, after, len(res.Acked), lost, dup, foreign, mismatched)
 	fmt.Fprintf(out, "latency of new submissions (n=%d): p50 %s  p95 %s  p99 %s  max %s\n", len(res.Latency),
 		ms(Quantile(res.Latency, 0.50)), ms(Quantile(res.Latency, 0.95)), ms(Quantile(res.Latency, 0.99)), ms(Quantile(res.Latency, 1)))
+	if len(res.WarmupLatency) > 0 {
+		fmt.Fprintf(out, "latency of new submissions sent during the warm-up (%s) (n=%d): p50 %s  p99 %s  max %s\n", res.Warmup, len(res.WarmupLatency),
+			ms(Quantile(res.WarmupLatency, 0.50)), ms(Quantile(res.WarmupLatency, 0.99)), ms(Quantile(res.WarmupLatency, 1)))
+	}
 	if slow := slowBySecond(res, 50*time.Millisecond); slow != "" {
 		fmt.Fprintf(out, "new submissions over 50 ms, by second of the run they were sent in: %s\n", slow)
 	}
