@@ -479,8 +479,8 @@ func searchTerms(q string) []string {
 // the summary 4 and the body 1. PostgreSQL: a tsvector per item in its
 // language's configuration (english, french, italian, german, portuguese,
 // dutch, simple otherwise; unaccent before stemming), the query parsed in
-// every configuration, ranked by ts_rank_cd with weights title A, summary
-// B, body C.
+// every configuration (each distinct parse once, OR-ed), ranked by
+// ts_rank_cd with weights title A, summary B, body C.
 func (s *Store) SearchKB(ctx context.Context, orgID int64, query, lang string, f KBFilter, limit int) ([]KBHit, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
