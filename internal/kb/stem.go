@@ -188,10 +188,15 @@ func Snippet(text, lang string, forms map[string]bool, width int, start, end str
 		text = text[:64<<10]
 	}
 	type tok struct{ from, to int }
-	var toks []tok
+	toks := make([]tok, 0, len(text)/5+1) // ~6.7 bytes a word in the benchmark corpus: grown at most once
 	in := false
 	for i, r := range text {
-		letter := unicode.IsLetter(r) || unicode.IsDigit(r)
+		var letter bool
+		if r < utf8.RuneSelf {
+			letter = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		} else {
+			letter = unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
 		if letter && !in {
 			toks = append(toks, tok{from: i})
 			in = true
@@ -208,14 +213,25 @@ func Snippet(text, lang string, forms map[string]bool, width int, start, end str
 	// word: words that start with none of the forms' prefixes are not
 	// stemmed at all
 	var prefixes []string
+	var first [256]bool // the first bytes of the forms: other words neither match nor stem to a form
 	for f := range forms {
+		if f == "" {
+			continue
+		}
 		prefixes = append(prefixes, f[:max(1, min(len(f), len(f)-2))])
+		first[f[0]] = true
 	}
 	match := make([]bool, len(toks))
 	any := false
 	for i, t := range toks {
 		w := text[t.from:t.to]
+		if c := w[0]; c < utf8.RuneSelf && !first[c|0x20] && !first[c] {
+			continue // an ASCII first letter, which folds to itself in lower case
+		}
 		fw := Fold(w)
+		if fw == "" || !first[fw[0]] {
+			continue
+		}
 		if forms[fw] {
 			match[i], any = true, true
 			continue

@@ -55,4 +55,20 @@ func TestSnippet(t *testing.T) {
 	if Snippet("nothing here", "en", forms, 12, "[", "]") != "" {
 		t.Error("snippet without a match")
 	}
+	// the first-letter filter: capitals, accented and digit first letters
+	for _, c := range []struct{ text, lang, query, want string }{
+		{"Street Lighting works.", "en", "lighting", "Street [Lighting] works"},
+		{"L'Éclairage public et l'éclairage des rues.", "fr", "eclairage", "L'[Éclairage] public et l'[éclairage] des rues"},
+		{"ÉCLAIRAGES publics", "fr", "éclairage", "[ÉCLAIRAGES] publics"},
+		{"Open311 and 311 calls", "en", "311", "Open311 and [311] calls"},
+		{"Wijkteams in gemeenten", "nl", "gemeente", "Wijkteams in [gemeenten]"},
+	} {
+		forms := map[string]bool{}
+		for _, f := range QueryForms(c.query) {
+			forms[f] = true
+		}
+		if got := Snippet(c.text, c.lang, forms, 12, "[", "]"); got != c.want {
+			t.Errorf("Snippet(%q, %q) = %q, want %q", c.text, c.query, got, c.want)
+		}
+	}
 }

@@ -118,6 +118,10 @@ func Copy(ctx context.Context, dst, src *Store, progress CopyProgress) (map[stri
 		return nil, err
 	}
 	rtx.Rollback()
+	// statistics and merged GIN pending lists for the knowledge base search
+	if err := dst.kbSettle(ctx, int(srcCounts["kb_items"])); err != nil {
+		return nil, err
+	}
 
 	got, err := dst.TableCounts(ctx)
 	if err != nil {

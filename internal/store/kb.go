@@ -128,6 +128,9 @@ func (s *Store) PutKBItemAs(ctx context.Context, it KBItem, actor, note string) 
 		id, created, err = s.putKBTx(ctx, tx, it, actor, note, true)
 		return err
 	})
+	if err == nil {
+		err = s.kbSettle(ctx, 1)
+	}
 	return id, created, err
 }
 
@@ -153,14 +156,8 @@ func (s *Store) PutKBItemsAs(ctx context.Context, items []KBItem, actor, note st
 		}
 		return nil
 	})
-	if err == nil && s.dialect == "postgres" && len(items) >= kbAnalyzeBatch {
-		// statistics for the planner now rather than at autovacuum's next
-		// round: without them it scans every stored vector for a search
-		// that its GIN indexes answer (200-450 ms instead of 10-100 ms over
-		// 10,000 documents, docs/benchmarks.md)
-		if _, err := s.w.ExecContext(ctx, `ANALYZE kb_items`); err != nil {
-			return created, updated, fmt.Errorf("analyze kb_items: %w", err)
-		}
+	if err == nil {
+		err = s.kbSettle(ctx, len(items))
 	}
 	return created, updated, err
 }
@@ -168,6 +165,39 @@ func (s *Store) PutKBItemsAs(ctx context.Context, items []KBItem, actor, note st
 // kbAnalyzeBatch is the size of a batch of records after which
 // PutKBItemsAs refreshes PostgreSQL's statistics of kb_items.
 const kbAnalyzeBatch = 100
+
+// kbSettle runs on PostgreSQL after n records of kb_items were written.
+//
+// After a batch of kbAnalyzeBatch or more it refreshes the planner's
+// statistics now rather than at autovacuum's next round: without them it
+// scanned every stored vector for a search that its GIN indexes answer
+// (200-450 ms instead of 10-100 ms over 10,000 documents, docs/benchmarks.md).
+//
+// After every write it moves the entries waiting in the GIN indexes'
+// pending lists (fastupdate: an insert appends its ~600 entries there
+// instead of updating the index tree) into the indexes: every search scans
+// the whole pending list, and after loading 10,000 documents it held
+// 2.3 MB, which made the p95 of a search 230 ms instead of 45 ms. Only the
+// indexes' owner may do that (as for VACUUM); for any other role the list
+// is left to autovacuum and to inserts past gin_pending_list_limit (4 MB
+// by default; a limit of 256 kB made loading 10,000 documents take 82 s
+// instead of 39 s, fastupdate = off 3 minutes, so the defaults stay).
+func (s *Store) kbSettle(ctx context.Context, n int) error {
+	if s.dialect != "postgres" {
+		return nil
+	}
+	if n >= kbAnalyzeBatch {
+		if _, err := s.w.ExecContext(ctx, `ANALYZE kb_items`); err != nil {
+			return fmt.Errorf("analyze kb_items: %w", err)
+		}
+	}
+	if _, err := s.w.ExecContext(ctx, `SELECT gin_clean_pending_list(c.oid)
+		FROM unnest(ARRAY['kb_items_tsv'::regclass, 'kb_items_tsv_head'::regclass]) x(oid)
+		JOIN pg_class c ON c.oid = x.oid WHERE pg_has_role(c.relowner, 'USAGE')`); err != nil {
+		return fmt.Errorf("kb_items: moving the GIN pending lists into the indexes: %w", err)
+	}
+	return nil
+}
 
 // putKBTx writes a prepared item (prepKB) inside tx. With keepPublished, a
 // save that is not itself published of a record that is published leaves
@@ -586,8 +616,8 @@ func searchTerms(q string) []string {
 // the summary 4 and the body 1. PostgreSQL: a tsvector per item in its
 // language's configuration (english, french, italian, german, portuguese,
 // dutch, simple otherwise; unaccent before stemming), the query parsed in
-// every configuration, ranked by ts_rank_cd with weights title A, summary
-// B, body C.
+// every configuration (each distinct parse once, OR-ed), ranked by
+// ts_rank_cd with weights title A, summary B, body C.
 func (s *Store) SearchKB(ctx context.Context, orgID int64, query, lang string, f KBFilter, limit int) ([]KBHit, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
@@ -672,6 +702,19 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 		for _, c := range []string{"english", "french", "italian", "german", "portuguese", "dutch", "simple"} {
 			cfgs = append(cfgs, "websearch_to_tsquery('kb_"+c+"', $2)")
 		}
+		// The query is the OR of its parse in each configuration, each
+		// distinct parse once: most words parse the same in several
+		// configurations, and ts_rank_cd's cost grows with the size of the
+		// query (a cover is tested against the whole query at every
+		// position) while an OR of identical branches ranks the same (the
+		// same boolean function, so the same covers). The query is
+		// MATERIALIZED: the planner then estimates the match with its
+		// default selectivity and always takes the GIN index; with the
+		// parsed query in view it overestimated common words (the
+		// duplicated branches add up) and chose a sequential scan that
+		// decompresses every record's vector to test it (0.6-0.9 s).
+		qcte := `q AS MATERIALIZED (SELECT (SELECT string_agg(DISTINCT '(' || t::text || ')', ' | ')
+				FROM unnest(ARRAY[` + strings.Join(cfgs, ", ") + `]) t WHERE numnode(t) > 0)::tsquery AS q)`
 		// Two stages. Stage 1 takes a pool of the kbPool best matches in
 		// titles and summaries, ranked on the small tsv_head, and ranks
 		// them by the whole document (tsv, which for a long text is a
@@ -687,7 +730,7 @@ func (s *Store) searchKB(ctx context.Context, orgID int64, terms []string, anyWo
 				JOIN kb_items i ON i.id = c.id, q WHERE true`
 		}
 		query := func(pooled bool) string {
-			return `WITH q AS (SELECT ` + strings.Join(cfgs, " || ") + ` AS q),
+			return `WITH ` + qcte + `,
 			hits AS (
 				SELECT ` + kbHitCols + `, i.body,
 					ts_rank_cd(i.tsv, q.q) * CASE WHEN i.language = $3 THEN 1.25 ELSE 1 END AS score
