@@ -39,12 +39,7 @@ func TestBrowserAnalysisWorkbench(t *testing.T) {
 	defer func() { stopRunner(); <-done }()
 
 	ctx, logs := newBrowser(t, 1400, 1000, 120*time.Second)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
 		return browserEval[string](t, ctx, expr)

@@ -99,6 +99,17 @@ func newBrowser(t *testing.T, width, height int, timeout time.Duration) (context
 	return ctx, logs
 }
 
+// browserMust returns the must of a browser test: it fails the test,
+// saying what failed, when err is not nil.
+func browserMust(t *testing.T) func(what string, err error) {
+	return func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+}
+
 // browserEval evaluates expr in the page and returns its value; an error
 // fails the test.
 func browserEval[T any](t *testing.T, ctx context.Context, expr string) T {

@@ -28,12 +28,7 @@ func TestBrowserBuilderAndCampaign(t *testing.T) {
 	base := e.ts.URL
 
 	ctx, logs := newBrowser(t, 390, 844, 90*time.Second)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
 		return browserEval[string](t, ctx, expr)

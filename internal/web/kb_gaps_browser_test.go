@@ -25,12 +25,7 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 	base := e.ts.URL
 	shots := t.TempDir()
 	ctx, logs := newBrowser(t, 1280, 900, 120*time.Second)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := browserMust(t)
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))

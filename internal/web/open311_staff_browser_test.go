@@ -32,12 +32,7 @@ func TestBrowserStaffQueue(t *testing.T) {
 	}
 
 	ctx, logs := newBrowser(t, 1280, 900, 90*time.Second)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := browserMust(t)
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))

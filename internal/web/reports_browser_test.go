@@ -31,12 +31,7 @@ func TestBrowserReport(t *testing.T) {
 	}
 
 	ctx, logs := newBrowser(t, 390, 844, 90*time.Second)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
 		return browserEval[string](t, ctx, expr)

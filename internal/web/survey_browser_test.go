@@ -39,12 +39,7 @@ func TestBrowserSurveyOffline(t *testing.T) {
 	}
 
 	ctx, logs := newBrowser(t, 420, 900, 60*time.Second)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
 		return browserEval[string](t, ctx, expr)

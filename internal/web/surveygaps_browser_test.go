@@ -74,12 +74,7 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 	}
 
 	ctx, logs := newBrowser(t, 390, 844, 120*time.Second)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
 		return browserEval[string](t, ctx, expr)
