@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/icarus-city/icarus/internal/analyses"
@@ -28,7 +26,7 @@ import (
 // no CSP violation. Screenshots (desktop and phone) go to $ICARUS_SHOTS
 // when set.
 func TestBrowserAnalysisWorkbench(t *testing.T) {
-	exe := needChromium(t)
+	needChromium(t) // before loading the real data
 	f := realData(t)
 	base := f.ts.URL
 	sess := f.sessionFor(t, auth.Analyst)
@@ -40,28 +38,11 @@ func TestBrowserAnalysisWorkbench(t *testing.T) {
 	go func() { runner.Run(rctx); close(done) }()
 	defer func() { stopRunner(); <-done }()
 
-	profile := t.TempDir()
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile), chromedp.WindowSize(1400, 1000)}
-	root, stop := context.WithTimeout(context.Background(), 120*time.Second)
-	defer stop()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	defer cancelAlloc()
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	defer cancel()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	ctx, logs := newBrowser(t, 1400, 1000, 120*time.Second)
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		must(expr, err)
-		return v
+		return browserEval[string](t, ctx, expr)
 	}
 	wait := func(what, expr string) {
 		t.Helper()
@@ -69,19 +50,8 @@ func TestBrowserAnalysisWorkbench(t *testing.T) {
 		must(what+" (status: "+eval(`(document.getElementById("a-status-text")||{}).textContent||""`)+")", err)
 	}
 	shots := os.Getenv("ICARUS_SHOTS")
-	shot := func(name string) {
-		t.Helper()
-		if shots == "" {
-			return
-		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		must("screenshot", err)
-		must("write screenshot", os.WriteFile(filepath.Join(shots, name), png, 0o644))
-	}
 
-	_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
-	must("start Chromium", err)
-	_, err = chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: sessionCookie, Value: sess.token, URL: base})
+	_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: sessionCookie, Value: sess.token, URL: base})
 	must("session cookie", err)
 	must("open /analyses", chromedp.Do(ctx, chromedp.Navigate(base+"/analyses"), chromedp.WaitVisible(chromedp.ID("analysis-form"))))
 
@@ -110,7 +80,7 @@ func TestBrowserAnalysisWorkbench(t *testing.T) {
 	if r := get(t, base, csv, sess); r.status != 200 || !strings.HasPrefix(string(r.body), "cell,") {
 		t.Errorf("csv export: %s", r)
 	}
-	shot("analysis-gi.png")
+	browserShot(t, ctx, shots, "analysis-gi.png")
 	// the PNG export draws the map on a canvas (no error, no CSP violation)
 	must("png", chromedp.Do(ctx, chromedp.Click(chromedp.ID("a-png"))))
 
@@ -137,12 +107,7 @@ func TestBrowserAnalysisWorkbench(t *testing.T) {
 	if w := eval(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); w != "true" {
 		t.Errorf("the page scrolls sideways on a phone (%s px wide)", eval(`String(document.documentElement.scrollWidth)`))
 	}
-	shot("analysis-phone.png")
+	browserShot(t, ctx, shots, "analysis-phone.png")
 
-	for _, p := range logs.take() {
-		t.Errorf("browser: %s", p)
-	}
-	if csp := eval(`JSON.stringify(window.__csp || [])`); csp != "[]" {
-		t.Errorf("CSP violations: %s", csp)
-	}
+	browserCheck(t, ctx, logs, "browser")
 }

@@ -31,12 +31,137 @@ func needChromium(t *testing.T) string {
 	}
 	exe := chromiumPath()
 	if exe == "" {
+		msg := "no Chromium found (looked at $ICARUS_CHROMIUM, /usr/bin/chromium and chromium/google-chrome on $PATH); install it with 'apt-get install -y chromium'"
 		if os.Getenv("ICARUS_CI") != "" {
-			t.Fatal("no Chromium found")
+			t.Fatal(msg)
 		}
-		t.Skip("no Chromium found")
+		t.Skip(msg)
 	}
 	return exe
+}
+
+// newBrowser starts headless Chromium for a browser test and returns its
+// context and the log of what its pages report. It skips or fails as
+// needChromium does (a test that builds a costly fixture first calls
+// needChromium before it, to skip early). The window is width×height; the
+// whole browser session is given timeout. The profile lives in its own
+// directory, removed (with retries: Chromium's helpers may still write for
+// a moment after it exits) when the test ends, after the browser is
+// closed. The CSP probe (cspProbe) is installed for every document, which
+// starts the browser.
+func newBrowser(t *testing.T, width, height int, timeout time.Duration) (context.Context, *browserLog) {
+	t.Helper()
+	exe := needChromium(t)
+	profile, err := os.MkdirTemp("", "icarus-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // registered first: runs after the browser is closed
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove the Chromium profile %s", profile)
+	})
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(width, height),
+	}
+	root, stop := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(stop)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
+	t.Cleanup(cancelAlloc)
+	logs := &browserLog{}
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
+	t.Cleanup(cancel)
+	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx, logs
+}
+
+// browserMust returns the must of a browser test: it fails the test,
+// saying what failed, when err is not nil.
+func browserMust(t *testing.T) func(what string, err error) {
+	return func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+}
+
+// browserEval evaluates expr in the page and returns its value; an error
+// fails the test.
+func browserEval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// browserProblems returns, each prefixed with where, the problems logged
+// since the last call (console errors, uncaught exceptions, browser log
+// errors, failed responses) and the CSP violations the page's probe saw.
+func browserProblems(ctx context.Context, logs *browserLog, where string) []string {
+	var out []string
+	for _, p := range logs.take() {
+		out = append(out, where+": "+p)
+	}
+	csp, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`))
+	if err != nil {
+		out = append(out, where+": reading the CSP probe: "+err.Error())
+	}
+	for _, c := range csp {
+		out = append(out, where+": CSP violation: "+c)
+	}
+	return out
+}
+
+// browserCheck fails the test (without stopping it) for every problem
+// browserProblems finds.
+func browserCheck(t *testing.T, ctx context.Context, logs *browserLog, where string) {
+	t.Helper()
+	for _, p := range browserProblems(ctx, logs, where) {
+		t.Errorf("%s", p)
+	}
+}
+
+// browserShot saves a full-page PNG screenshot as dir/name; with dir
+// empty it does nothing.
+func browserShot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatalf("write screenshot: %v", err)
+	}
 }
 
 func chromiumPath() string {
@@ -128,66 +253,14 @@ document.addEventListener("securitypolicyviolation", function (e) {
 // polygons, the legend and the sortable table, without console errors or CSP
 // violations; it saves screenshots for a person to look at.
 func TestBrowserMap(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := chromiumPath()
-	if exe == "" {
-		msg := "no Chromium found (looked at $ICARUS_CHROMIUM, /usr/bin/chromium and chromium/google-chrome on $PATH); install it with 'apt-get install -y chromium'"
-		if os.Getenv("ICARUS_CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	needChromium(t) // before loading the real data
 	f := realData(t)
 	f.nextRateWindow() // signs in through the form
 	base := f.ts.URL   // httptest listens on 127.0.0.1
 	shots := t.TempDir()
 
-	profile, err := os.MkdirTemp("", "icarus-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// Chromium's helpers may still write for a moment after it exits.
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("use-mock-keychain", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1280, 900),
-	}
-	root, stop := context.WithTimeout(context.Background(), 60*time.Second)
-	defer stop()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	defer cancelAlloc()
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	defer cancel()
-
 	start := time.Now()
+	ctx, logs := newBrowser(t, 1280, 900, 60*time.Second)
 	must := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -200,24 +273,6 @@ func TestBrowserMap(t *testing.T) {
 		must(expr, err)
 		return ok
 	}
-	// pageProblems returns the problems logged so far plus CSP violations
-	// the page itself saw.
-	pageProblems := func(where string) []string {
-		t.Helper()
-		var csp []string
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`void 0`)); err == nil {
-			csp, _ = chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`))
-		}
-		var out []string
-		for _, p := range logs.take() {
-			out = append(out, where+": "+p)
-		}
-		for _, c := range csp {
-			out = append(out, where+": CSP violation: "+c)
-		}
-		return out
-	}
-	var problems []string
 	screenshot := func(name, copyTo string) {
 		t.Helper()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -233,10 +288,6 @@ func TestBrowserMap(t *testing.T) {
 		}
 	}
 
-	// Start the browser and install the CSP probe for every document.
-	_, err = chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
-	must("start Chromium", err)
-
 	// 1. Sign in through the form.
 	must("open /signin", chromedp.Do(ctx,
 		chromedp.Navigate(base+"/signin?next="+url.QueryEscape("/map")),
@@ -244,7 +295,7 @@ func TestBrowserMap(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("email"), "admin@greater-manchester.test"),
 		chromedp.SendKeys(chromedp.ID("password"), testPassword),
 	))
-	problems = append(problems, pageProblems("/signin")...)
+	browserCheck(t, ctx, logs, "/signin")
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`)))
 	must("submit the sign-in form", err)
 	if resp.Status != 200 || !strings.HasSuffix(resp.URL, "/map") {
@@ -260,7 +311,7 @@ func TestBrowserMap(t *testing.T) {
 	if err != nil {
 		n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("path.leaflet-interactive").length`))
 		status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(".map-status") || {}).textContent || ""`))
-		t.Fatalf("the map did not draw the areas: %d polygons, status %q, %v; page problems: %q", n, status, err, pageProblems("/map"))
+		t.Fatalf("the map did not draw the areas: %d polygons, status %q, %v; page problems: %q", n, status, err, browserProblems(ctx, logs, "/map"))
 	}
 	t.Logf("map drawn after %s", time.Since(start).Round(time.Millisecond))
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("path.leaflet-interactive").length`)); n != lsoaAreas {
@@ -322,7 +373,7 @@ func TestBrowserMap(t *testing.T) {
 	if desc := names(); sortState("name") != "descending" || !sortedStrings(desc, -1) {
 		t.Errorf("second click: aria-sort=%q, first rows %q", sortState("name"), desc)
 	}
-	problems = append(problems, pageProblems("/map")...)
+	browserCheck(t, ctx, logs, "/map")
 	t.Logf("map checked after %s", time.Since(start).Round(time.Millisecond))
 	screenshot("map.png", "/tmp/icarus-map.png")
 	// The full page is very tall (the table has 282 rows): keep the first
@@ -353,13 +404,10 @@ func TestBrowserMap(t *testing.T) {
 			wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 391 && !e.closest(".table-wrap")).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : ""))`))
 			t.Errorf("%s at 390 px: the page scrolls sideways (scrollWidth %d); too wide: %q", p.path, w, wide)
 		}
-		problems = append(problems, pageProblems(p.path)...)
+		browserCheck(t, ctx, logs, p.path)
 		screenshot(p.file, p.copyTo)
 	}
 
-	for _, p := range problems {
-		t.Errorf("%s", p)
-	}
 	if d := time.Since(start); d > 30*time.Second {
 		t.Logf("the browser test took %s (budget 30s)", d.Round(time.Millisecond))
 	}

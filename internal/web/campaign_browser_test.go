@@ -1,17 +1,14 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/icarus-city/icarus/internal/auth"
@@ -26,56 +23,18 @@ import (
 // see both stored once and counted on the campaign page; no console errors,
 // no CSP violations. With ICARUS_SCREENSHOTS=DIR it saves the pages there.
 func TestBrowserBuilderAndCampaign(t *testing.T) {
-	exe := needChromium(t)
 	e := emptyEnv(t)
 	coord := e.sessionFor(t, auth.Coordinator)
 	base := e.ts.URL
 
-	profile := t.TempDir()
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile), chromedp.WindowSize(390, 844)}
-	root, stop := context.WithTimeout(context.Background(), 90*time.Second)
-	defer stop()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	defer cancelAlloc()
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	defer cancel()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	ctx, logs := newBrowser(t, 390, 844, 90*time.Second)
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		must(expr, err)
-		return v
-	}
-	check := func(where string) {
-		t.Helper()
-		for _, p := range logs.take() {
-			t.Errorf("%s: %s", where, p)
-		}
-		if csp := eval(`JSON.stringify(window.__csp || [])`); csp != "[]" {
-			t.Errorf("%s: CSP violations: %s", where, csp)
-		}
+		return browserEval[string](t, ctx, expr)
 	}
 	shots := os.Getenv("ICARUS_SCREENSHOTS")
-	shot := func(name string) {
-		t.Helper()
-		if shots == "" {
-			return
-		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		must("screenshot", err)
-		must("write screenshot", os.WriteFile(filepath.Join(shots, name), png, 0o644))
-	}
-	_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
-	must("start Chromium", err)
-	_, err = chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: sessionCookie, Value: coord.token, URL: base})
+	_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: sessionCookie, Value: coord.token, URL: base})
 	must("session cookie", err)
 
 	// 1. the builder: the Riga selection; move the first question down, drop "avoidance"
@@ -94,14 +53,14 @@ func TestBrowserBuilderAndCampaign(t *testing.T) {
 		t.Errorf("the dropped question still shows as included")
 	}
 	must("title", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("b-title"), "Riga from the bank")))
-	shot("builder-phone.png")
-	check("builder")
+	browserShot(t, ctx, shots, "builder-phone.png")
+	browserCheck(t, ctx, logs, "builder")
 	must("save", chromedp.Do(ctx, chromedp.Click(chromedp.ID("builder-save")), chromedp.WaitVisible(chromedp.CSS(`main .ok`))))
 	if u := eval(`location.pathname + location.search`); !strings.HasPrefix(u, "/surveys?saved=") {
 		t.Fatalf("after saving: %s", u)
 	}
-	shot("surveys-phone.png")
-	check("surveys")
+	browserShot(t, ctx, shots, "surveys-phone.png")
+	browserCheck(t, ctx, logs, "surveys")
 	svs, err := e.st.Surveys(t.Context(), e.org.ID)
 	must("surveys", err)
 	if len(svs) != 1 {
@@ -137,7 +96,7 @@ func TestBrowserBuilderAndCampaign(t *testing.T) {
 		document.getElementById("survey-form").requestSubmit();
 		return "";
 	})()`)
-	shot("form-campaign-phone.png")
+	browserShot(t, ctx, shots, "form-campaign-phone.png")
 	eval(`(function(){
 		var f = document.getElementById("feedback-form");
 		f.elements.observed.value = "Graffiti and a broken street light by the school";
@@ -147,7 +106,7 @@ func TestBrowserBuilderAndCampaign(t *testing.T) {
 	})()`)
 	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`JSON.parse(localStorage.getItem("icarus.surveys.queue.v1") || "[]").length === 0`, chromedp.WithPollingTimeout(15*time.Second)))
 	must("queue drained (status: "+eval(`document.getElementById("survey-status").textContent`)+")", err)
-	check("form")
+	browserCheck(t, ctx, logs, "form")
 	rs, _ := e.st.SurveyResponses(t.Context(), sv.ID)
 	fbs, _ := e.st.CampaignFeedback(t.Context(), cp.ID)
 	if len(rs) != 1 || rs[0].CampaignID != cp.ID || rs[0].SurveyorID != e.users[auth.Coordinator].ID || len(fbs) != 1 || fbs[0].AreaCode != "E01000001" {
@@ -162,6 +121,6 @@ func TestBrowserBuilderAndCampaign(t *testing.T) {
 			t.Errorf("campaign page lacks %q", want)
 		}
 	}
-	shot("campaign-phone.png")
-	check("campaign")
+	browserShot(t, ctx, shots, "campaign-phone.png")
+	browserCheck(t, ctx, logs, "campaign")
 }

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -17,76 +15,17 @@ import (
 // public then sees it) and the what-works page on a phone-sized screen,
 // checking for console errors and CSP violations; it saves screenshots.
 func TestBrowserKB(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := chromiumPath()
-	if exe == "" {
-		msg := "no Chromium found; install it with 'apt-get install -y chromium'"
-		if os.Getenv("ICARUS_CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
 	e := emptyEnv(t)
 	seedKBEnv(t, e)
 	base := e.ts.URL
 	shots := t.TempDir()
-	profile, err := os.MkdirTemp("", "icarus-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("password-store", "basic"), chromedp.Flag("use-mock-keychain", true),
-		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900),
-	}
-	root, stop := context.WithTimeout(context.Background(), 90*time.Second)
-	defer stop()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	defer cancelAlloc()
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	defer cancel()
-
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	ctx, logs := newBrowser(t, 1280, 900, 90*time.Second)
+	must := browserMust(t)
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 		must("text of "+sel, err)
 		return s
-	}
-	var problems []string
-	check := func(where string) {
-		t.Helper()
-		csp, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`))
-		for _, p := range logs.take() {
-			problems = append(problems, where+": "+p)
-		}
-		for _, c := range csp {
-			problems = append(problems, where+": CSP violation: "+c)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		must("screenshot", err)
-		must("write", os.WriteFile(filepath.Join(shots, name), png, 0o644))
 	}
 	signIn := func(email string) {
 		t.Helper()
@@ -108,12 +47,9 @@ func TestBrowserKB(t *testing.T) {
 		must("sign out", err)
 	}
 
-	_, err = chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
-	must("start Chromium", err)
-
 	// 1. An analyst writes a practice and submits it for review.
 	signIn("analyst@empty.test")
-	check("/knowledge/manage")
+	browserCheck(t, ctx, logs, "/knowledge/manage")
 	must("new record", chromedp.Do(ctx,
 		chromedp.Navigate(base+"/knowledge/new?kind=practice"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=title]`)),
@@ -125,14 +61,14 @@ func TestBrowserKB(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=year]`), "2024"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=note]`), "première version"),
 	))
-	shot("kb-new.png")
+	browserShot(t, ctx, shots, "kb-new.png")
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.kb-form button[type=submit]`)))
 	must("save", err)
 	if resp.Status != 200 || !strings.Contains(text(".notice"), "Draft") {
 		t.Fatalf("after save: %d at %s, notice %q", resp.Status, resp.URL, text(".notice"))
 	}
 	recordURL := resp.URL
-	check("record (draft)")
+	browserCheck(t, ctx, logs, "record (draft)")
 	_, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action$="/status"] button`)))
 	must("submit for review", err)
 	if !strings.Contains(text(".notice"), "In review") {
@@ -151,16 +87,16 @@ func TestBrowserKB(t *testing.T) {
 	must("open the record", chromedp.Do(ctx, chromedp.Navigate(recordURL), chromedp.WaitVisible(chromedp.CSS(`button[value=publish]`)),
 		chromedp.SendKeys(chromedp.CSS(`.kb-review input[name=note]`), "relu"),
 	))
-	shot("kb-review.png")
+	browserShot(t, ctx, shots, "kb-review.png")
 	_, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[value=publish]`)))
 	must("publish", err)
-	check("record (published)")
+	browserCheck(t, ctx, logs, "record (published)")
 	hist, err := chromedp.RunResponse(ctx, chromedp.Navigate(recordURL+"/history"))
 	must("history", err)
 	if hist.Status != 200 || strings.Count(text(".kb-history"), "Version") != 3 || !strings.Contains(text(".kb-history"), "relu") {
 		t.Errorf("history: %d %q", hist.Status, text(".kb-history"))
 	}
-	shot("kb-history.png")
+	browserShot(t, ctx, shots, "kb-history.png")
 	must("back", chromedp.Do(ctx, chromedp.Navigate(recordURL)))
 	signOut()
 
@@ -190,11 +126,8 @@ func TestBrowserKB(t *testing.T) {
 	if width > 390 {
 		t.Errorf("the what-works page is %d px wide on a 390 px screen", width)
 	}
-	check("/knowledge/whatworks")
-	shot("kb-whatworks-390.png")
-	if len(problems) > 0 {
-		t.Errorf("browser problems:\n\t%s", strings.Join(problems, "\n\t"))
-	}
+	browserCheck(t, ctx, logs, "/knowledge/whatworks")
+	browserShot(t, ctx, shots, "kb-whatworks-390.png")
 	if dir := os.Getenv("ICARUS_SCREENSHOTS"); dir != "" {
 		for _, n := range []string{"kb-new.png", "kb-review.png", "kb-history.png", "kb-whatworks-390.png"} {
 			b, _ := os.ReadFile(filepath.Join(shots, n))

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -22,44 +20,12 @@ import (
 // Console errors and CSP violations fail it; screenshots are saved (and
 // copied to $ICARUS_SCREENSHOTS when set).
 func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
-	exe := needChromium(t)
 	e := emptyEnv(t)
 	seedKBEnv(t, e)
 	base := e.ts.URL
 	shots := t.TempDir()
-	profile, err := os.MkdirTemp("", "icarus-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("password-store", "basic"), chromedp.Flag("use-mock-keychain", true),
-		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900),
-	}
-	root, stop := context.WithTimeout(context.Background(), 120*time.Second)
-	defer stop()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	defer cancelAlloc()
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	defer cancel()
-
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	ctx, logs := newBrowser(t, 1280, 900, 120*time.Second)
+	must := browserMust(t)
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -72,23 +38,10 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 		must(expr, err)
 		return n
 	}
-	var problems []string
-	check := func(where string) {
-		t.Helper()
-		csp, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`))
-		for _, p := range logs.take() {
-			problems = append(problems, where+": "+p)
-		}
-		for _, c := range csp {
-			problems = append(problems, where+": CSP violation: "+c)
-		}
-	}
 	var names []string
 	shot := func(name string) {
 		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		must("screenshot", err)
-		must("write", os.WriteFile(filepath.Join(shots, name), png, 0o644))
+		browserShot(t, ctx, shots, name)
 		names = append(names, name)
 	}
 	// press Enter on the element sel has focus on, and wait for the page it opens
@@ -112,13 +65,11 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 		must("count of "+sel, err)
 		return n
 	}
-	_, err = chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
-	must("start Chromium", err)
 
 	// 1. Desktop, keyboard only: search, choose "Evidence card", then a
 	// strength; the counts shown are what the choice finds; remove it.
 	must("search", chromedp.Do(ctx, chromedp.Navigate(base+"/knowledge?q=policing")))
-	check("/knowledge?q=policing")
+	browserCheck(t, ctx, logs, "/knowledge?q=policing")
 	evSel := `.kb-facet a[href*="kind=evidence"]`
 	want := facetCount(evSel)
 	u := enterOn(evSel)
@@ -136,7 +87,7 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 		t.Errorf("after choosing a decade (facet said %d): %s, %d results", want, u, got)
 	}
 	shot("kb-facets-desktop.png")
-	check("facets chosen")
+	browserCheck(t, ctx, logs, "facets chosen")
 	u = enterOn(`.kb-chip[href*="decade="]`)
 	if strings.Contains(u, "kind=evidence") || !strings.Contains(u, "decade=") || !strings.Contains(u, "q=policing") {
 		t.Errorf("removing the type chip: %s", u)
@@ -162,7 +113,7 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 		t.Errorf("the search page is %d px wide on a 390 px screen", w)
 	}
 	shot("kb-facets-390.png")
-	check("phone facets")
+	browserCheck(t, ctx, logs, "phone facets")
 
 	// 3. An admin edits the taxonomies (desktop).
 	must("desktop", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
@@ -177,7 +128,7 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 	if resp.Status != 200 || !strings.HasSuffix(resp.URL, "/knowledge/taxonomies") {
 		t.Fatalf("after sign-in: %d at %s", resp.Status, resp.URL)
 	}
-	check("/knowledge/taxonomies")
+	browserCheck(t, ctx, logs, "/knowledge/taxonomies")
 	must("add form", chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`#tax-cc .kb-tax-add input[name=code]`), "climate"),
 		chromedp.SendKeys(chromedp.CSS(`#tax-cc .kb-tax-add input[name=label_en]`), "Climate change"),
@@ -204,7 +155,7 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 		t.Errorf("after retiring: %q", text("#tax-approach-sanction"))
 	}
 	shot("kb-taxonomy-desktop.png")
-	check("taxonomy edits")
+	browserCheck(t, ctx, logs, "taxonomy edits")
 	must("phone taxonomy", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/knowledge/taxonomies#tax-cc")))
 	if w := eval(`document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("the taxonomy page is %d px wide on a 390 px screen", w)
@@ -215,7 +166,7 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 	if f := text(".kb-facets"); !strings.Contains(f, "Espaces publics sûrs") {
 		t.Errorf("French facets lack the renamed focus area: %q", f)
 	}
-	check("french search")
+	browserCheck(t, ctx, logs, "french search")
 
 	// 4. The evidence form: errors beside their fields.
 	must("new card", chromedp.Do(ctx,
@@ -236,16 +187,13 @@ func TestBrowserKBFacetsAndTaxonomy(t *testing.T) {
 	}
 	logs.take() // the expected 422
 	shot("kb-evidence-form-errors.png")
-	check("evidence form")
+	browserCheck(t, ctx, logs, "evidence form")
 	must("phone form", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
 	if w := eval(`document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("the evidence form is %d px wide on a 390 px screen", w)
 	}
 	shot("kb-evidence-form-390.png")
 
-	if len(problems) > 0 {
-		t.Errorf("browser problems:\n\t%s", strings.Join(problems, "\n\t"))
-	}
 	if dir := os.Getenv("ICARUS_SCREENSHOTS"); dir != "" {
 		for _, n := range names {
 			b, _ := os.ReadFile(filepath.Join(shots, n))

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/icarus-city/icarus/internal/auth"
@@ -22,7 +20,7 @@ import (
 // console error or CSP violation on the way. Screenshots go to
 // $ICARUS_SCREENSHOTS (default: the test's temporary directory).
 func TestBrowserStaffQueue(t *testing.T) {
-	exe := needChromium(t)
+	needChromium(t) // before building the fixture
 	e := newO311Env(t)
 	e.nextRateWindow()
 	lamp := e.postID(t, "service_code", "lighting", "description", "Lamp out by the bus stop")
@@ -33,33 +31,13 @@ func TestBrowserStaffQueue(t *testing.T) {
 		shots = t.TempDir()
 	}
 
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900)}
-	root, stop := context.WithTimeout(context.Background(), 90*time.Second)
-	defer stop()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	defer cancelAlloc()
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	defer cancel()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	ctx, logs := newBrowser(t, 1280, 900, 90*time.Second)
+	must := browserMust(t)
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 		must("text of "+sel, err)
 		return strings.TrimSpace(s)
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		must("screenshot", err)
-		must("write screenshot", os.WriteFile(filepath.Join(shots, name), png, 0o644))
 	}
 	// submit clicks a button that submits a form and waits for the next page.
 	submit := func(sel, wantPath string) {
@@ -70,9 +48,6 @@ func TestBrowserStaffQueue(t *testing.T) {
 			t.Fatalf("after %s: HTTP %d at %s, want 200 at %s", sel, resp.Status, resp.URL, wantPath)
 		}
 	}
-	_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
-	must("start Chromium", err)
-
 	// sign in through the form
 	must("sign-in page", chromedp.Do(ctx,
 		chromedp.Navigate(e.ts.URL+"/signin?next="+url.QueryEscape("/staff/reports")),
@@ -83,7 +58,7 @@ func TestBrowserStaffQueue(t *testing.T) {
 	if n := text("main p[role=status]"); !strings.HasPrefix(n, "3 reports") {
 		t.Errorf("queue count: %q", n)
 	}
-	shot("staff-queue.png")
+	browserShot(t, ctx, shots, "staff-queue.png")
 
 	// pre-moderation: the pending link, the sensitive report, approve
 	submit(`a.button[href^="/staff/reports?moderation=pending"]`, "moderation=pending")
@@ -98,13 +73,13 @@ func TestBrowserStaffQueue(t *testing.T) {
 
 	// status and official answer on the lamp report
 	must("lamp page", chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+"/staff/reports/"+itoa64(lamp)), chromedp.WaitVisible(chromedp.ID("s-status"))))
-	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("#o311-dupmap[data-ready]") !== null && document.querySelectorAll("#o311-dupmap path.leaflet-interactive").length >= 2`,
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("#o311-dupmap[data-ready]") !== null && document.querySelectorAll("#o311-dupmap path.leaflet-interactive").length >= 2`,
 		chromedp.WithPollingTimeout(10*time.Second)))
 	if err != nil {
 		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(function(){var m=document.getElementById("o311-dupmap");return m?("ready="+m.getAttribute("data-ready")+" paths="+m.querySelectorAll("path").length+" L="+typeof L):"no map"})()`))
 		t.Fatalf("the duplicate map did not draw the report and its neighbour (%s): %v; browser: %v", state, err, logs.take())
 	}
-	shot("staff-report.png")
+	browserShot(t, ctx, shots, "staff-report.png")
 	must("choose a status", chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("s-status"), "action_scheduled"),
 		chromedp.SendKeys(chromedp.ID("s-answer"), "A crew will replace the lamp on Monday.")))
 	submit("#btn-status", "done=saved")
@@ -130,13 +105,6 @@ func TestBrowserStaffQueue(t *testing.T) {
 	must("phone screenshot", err)
 	must("write", os.WriteFile(filepath.Join(shots, "staff-report-phone.png"), png, 0o644))
 
-	for _, p := range logs.take() {
-		t.Errorf("browser: %s", p)
-	}
-	csp, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`))
-	must("csp probe", err)
-	if len(csp) > 0 {
-		t.Errorf("CSP violations: %v", csp)
-	}
+	browserCheck(t, ctx, logs, "browser")
 	t.Logf("screenshots in %s", shots)
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/icarus-city/icarus/internal/store"
@@ -23,7 +22,7 @@ import (
 // public view (phone and desktop) are saved for people to look at
 // (/tmp/icarus-report-*.png).
 func TestBrowserReport(t *testing.T) {
-	exe := needChromium(t)
+	needChromium(t) // before building the fixture
 	e := emptyEnv(t)
 	areasFixture(t, e)
 	photo := filepath.Join(t.TempDir(), "IMG_0042.jpg")
@@ -31,27 +30,11 @@ func TestBrowserReport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(390, 844)}
-	root, stop := context.WithTimeout(context.Background(), 90*time.Second)
-	defer stop()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	defer cancelAlloc()
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	defer cancel()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	ctx, logs := newBrowser(t, 390, 844, 90*time.Second)
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		must(expr, err)
-		return v
+		return browserEval[string](t, ctx, expr)
 	}
 	shot := func(name string) {
 		t.Helper()
@@ -71,13 +54,11 @@ func TestBrowserReport(t *testing.T) {
 			}
 		}
 	}
-	_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
-	must("start Chromium", err)
 	must("phone viewport", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateScale(2))))
 
 	// 1. the form, with the map
 	must("open /report", chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+"/report"), chromedp.WaitVisible(chromedp.ID("report-form"))))
-	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`!document.getElementById("report-map").hidden && document.querySelectorAll("#report-map path.leaflet-interactive, #report-map path").length >= 2`,
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`!document.getElementById("report-map").hidden && document.querySelectorAll("#report-map path.leaflet-interactive, #report-map path").length >= 2`,
 		chromedp.WithPollingTimeout(10*time.Second)))
 	must("the map shows the areas", err)
 	if v := eval(`String(document.querySelector('.report-questions[data-service="vandalism"]').hidden)`); v != "true" {
@@ -166,10 +147,5 @@ func TestBrowserReport(t *testing.T) {
 	must("desktop form", chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+"/report"), chromedp.WaitVisible(chromedp.ID("report-form"))))
 	shot("form-desktop")
 
-	for _, p := range logs.take() {
-		t.Errorf("browser: %s", p)
-	}
-	if csp, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`)); len(csp) > 0 {
-		t.Errorf("CSP violations: %q", csp)
-	}
+	browserCheck(t, ctx, logs, "browser")
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/icarus-city/icarus/internal/survey"
@@ -20,7 +18,6 @@ import (
 // (skip logic showing and hiding a question), the network comes back, and
 // all three arrive exactly once.
 func TestBrowserSurveyOffline(t *testing.T) {
-	exe := needChromium(t)
 	e := emptyEnv(t)
 	d := survey.Definition{Title: survey.Tr{"en": "Offline test"}, Languages: []string{"en"}, Access: survey.AccessPublic,
 		Consent: survey.Tr{"en": "Anonymous. Agree?"},
@@ -41,31 +38,12 @@ func TestBrowserSurveyOffline(t *testing.T) {
 		return len(rs)
 	}
 
-	profile := t.TempDir()
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile), chromedp.WindowSize(420, 900)}
-	root, stop := context.WithTimeout(context.Background(), 60*time.Second)
-	defer stop()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	defer cancelAlloc()
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	defer cancel()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	ctx, logs := newBrowser(t, 420, 900, 60*time.Second)
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		must(expr, err)
-		return v
+		return browserEval[string](t, ctx, expr)
 	}
-	_, err = chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
-	must("start Chromium", err)
 	must("open the form", chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/surveys/%d/form", e.ts.URL, sv.ID)), chromedp.WaitVisible(chromedp.ID("survey-form"))))
 
 	// skip logic: "was it reported" appears only once a crime is selected

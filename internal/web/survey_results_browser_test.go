@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,54 +14,11 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/icarus-city/icarus/internal/auth"
 	"github.com/icarus-city/icarus/internal/survey"
 )
-
-// srBrowser starts headless Chromium with the CSP probe; it skips without
-// Chromium (fails in CI).
-func srBrowser(t *testing.T, width int) (context.Context, *browserLog) {
-	t.Helper()
-	exe := needChromium(t)
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(width, 900)}
-	root, stop := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(stop)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	t.Cleanup(cancelAlloc)
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	t.Cleanup(cancel)
-	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx, logs
-}
-
-func srEval[T any](t *testing.T, ctx context.Context, expr string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-	if err != nil {
-		t.Fatalf("%s: %v", expr, err)
-	}
-	return v
-}
-
-func srProblems(t *testing.T, ctx context.Context, logs *browserLog, where string) {
-	t.Helper()
-	for _, p := range logs.take() {
-		if !isFavicon(p) {
-			t.Errorf("%s: browser: %s", where, p)
-		}
-	}
-	if csp := srEval[string](t, ctx, `JSON.stringify(window.__csp || [])`); csp != "[]" {
-		t.Errorf("%s: CSP violations: %s", where, csp)
-	}
-}
 
 // TestBrowserSurveyResultsPages opens the results and comparison pages of
 // the Riga survey over the real Manchester LSOAs in headless Chromium, on a
@@ -71,7 +27,7 @@ func srProblems(t *testing.T, ctx context.Context, logs *browserLog, where strin
 // area), nothing breaks the CSP or logs an error, and the phone page does
 // not scroll sideways. Screenshots are kept in $ICARUS_SHOTS when set.
 func TestBrowserSurveyResultsPages(t *testing.T) {
-	ctx, logs := srBrowser(t, 1280)
+	ctx, logs := newBrowser(t, 1280, 900, 90*time.Second)
 	re := newRigaEnv(t, true)
 	s := newSession(t, re.st, re.users[auth.Analyst])
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: sessionCookie, Value: s.token, URL: re.ts.URL}); err != nil {
@@ -99,56 +55,56 @@ func TestBrowserSurveyResultsPages(t *testing.T) {
 		}
 		results := fmt.Sprintf("/surveys/%d/results", re.survey.ID)
 		open(results)
-		if n := srEval[int](t, ctx, `document.querySelectorAll('#sr-map path.leaflet-interactive').length`); n != lsoaAreas {
+		if n := browserEval[int](t, ctx, `document.querySelectorAll('#sr-map path.leaflet-interactive').length`); n != lsoaAreas {
 			t.Errorf("results map (%d px): %d areas drawn, want %d", width, n, lsoaAreas)
 		}
-		if n := srEval[int](t, ctx, `Object.keys(JSON.parse(document.getElementById('sr-map').dataset.values)).length`); n != lsoaAreas {
+		if n := browserEval[int](t, ctx, `Object.keys(JSON.parse(document.getElementById('sr-map').dataset.values)).length`); n != lsoaAreas {
 			t.Errorf("results map: %d areas with a value, want %d", n, lsoaAreas)
 		}
 		// the SDG chart: six answers, each a bar with a whisker
-		if n := srEval[int](t, ctx, `document.querySelectorAll('#q-sdg_16_1_4 svg.sr-bars rect').length`); n != 6 {
+		if n := browserEval[int](t, ctx, `document.querySelectorAll('#q-sdg_16_1_4 svg.sr-bars rect').length`); n != 6 {
 			t.Errorf("SDG chart: %d bars, want 6", n)
 		}
-		if !srEval[bool](t, ctx, `document.querySelector('.sr-simulated') !== null && document.body.textContent.includes('SIMULATED')`) {
+		if !browserEval[bool](t, ctx, `document.querySelector('.sr-simulated') !== null && document.body.textContent.includes('SIMULATED')`) {
 			t.Error("results page without the SIMULATED banner")
 		}
-		if w := srEval[int](t, ctx, `document.documentElement.scrollWidth`); w > int(width) {
+		if w := browserEval[int](t, ctx, `document.documentElement.scrollWidth`); w > int(width) {
 			t.Errorf("results page %d px wide in a %d px viewport", w, width)
 		}
 		shot(fmt.Sprintf("results-%d", width))
-		srProblems(t, ctx, logs, "results")
+		browserCheck(t, ctx, logs, "results")
 
 		compare := fmt.Sprintf("/surveys/%d/compare", re.survey.ID)
 		open(compare)
-		if n := srEval[int](t, ctx, `document.querySelectorAll('#sr-map path.leaflet-interactive').length`); n != lsoaAreas {
+		if n := browserEval[int](t, ctx, `document.querySelectorAll('#sr-map path.leaflet-interactive').length`); n != lsoaAreas {
 			t.Errorf("quadrant map (%d px): %d areas drawn, want %d", width, n, lsoaAreas)
 		}
-		if n := srEval[int](t, ctx, `document.querySelectorAll('svg.sr-quadrant circle').length`); n != lsoaAreas {
+		if n := browserEval[int](t, ctx, `document.querySelectorAll('svg.sr-quadrant circle').length`); n != lsoaAreas {
 			t.Errorf("quadrant chart: %d points, want %d", n, lsoaAreas)
 		}
 		// the painted colours are the four quadrant colours of the table
-		fills := srEval[[]string](t, ctx, `Array.from(new Set(Array.from(document.querySelectorAll('#sr-map path.leaflet-interactive')).map(p => p.getAttribute('fill'))))`)
+		fills := browserEval[[]string](t, ctx, `Array.from(new Set(Array.from(document.querySelectorAll('#sr-map path.leaflet-interactive')).map(p => p.getAttribute('fill'))))`)
 		if len(fills) != 4 {
 			t.Errorf("quadrant map colours %v, want the 4 quadrants", fills)
 		}
-		if !srEval[bool](t, ctx, `!!document.getElementById('sr-print') && !!document.querySelector('a[href*="compare.csv"]')`) {
+		if !browserEval[bool](t, ctx, `!!document.getElementById('sr-print') && !!document.querySelector('a[href*="compare.csv"]')`) {
 			t.Error("no print button or CSV link")
 		}
-		if w := srEval[int](t, ctx, `document.documentElement.scrollWidth`); w > int(width) {
+		if w := browserEval[int](t, ctx, `document.documentElement.scrollWidth`); w > int(width) {
 			t.Errorf("compare page %d px wide in a %d px viewport", w, width)
 		}
 		// print media hides the navigation and the form
 		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 			t.Fatal(err)
 		}
-		if v := srEval[string](t, ctx, `getComputedStyle(document.querySelector('.site-header')).display + ' ' + getComputedStyle(document.getElementById('sr-form')).display`); v != "none none" {
+		if v := browserEval[string](t, ctx, `getComputedStyle(document.querySelector('.site-header')).display + ' ' + getComputedStyle(document.getElementById('sr-form')).display`); v != "none none" {
 			t.Errorf("print view shows the header or the form: %s", v)
 		}
 		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
 			t.Fatal(err)
 		}
 		shot(fmt.Sprintf("compare-%d", width))
-		srProblems(t, ctx, logs, "compare")
+		browserCheck(t, ctx, logs, "compare")
 	}
 }
 
@@ -160,7 +116,7 @@ func TestBrowserSurveyResultsPages(t *testing.T) {
 // in localStorage), and when the connection returns the three arrive
 // exactly once, with three distinct idempotency keys.
 func TestBrowserSurveyOfflineReload(t *testing.T) {
-	ctx, logs := srBrowser(t, 420)
+	ctx, logs := newBrowser(t, 420, 900, 90*time.Second)
 	e := emptyEnv(t)
 	d := survey.Definition{Title: survey.Tr{"en": "Offline reload"}, Languages: []string{"en"}, Access: survey.AccessPublic,
 		Consent: survey.Tr{"en": "Anonymous. Agree?"}, Modules: []survey.Module{survey.FromBank("m", survey.Tr{"en": "Safety"}, "", "sdg_16_1_4")}}
@@ -226,11 +182,11 @@ func TestBrowserSurveyOfflineReload(t *testing.T) {
 	}
 	offline(true)
 	load("reload offline (from the service worker's cache)")
-	if n := srEval[int](t, ctx, `document.querySelectorAll('input[name="sdg_16_1_4"]').length`); n != 6 {
+	if n := browserEval[int](t, ctx, `document.querySelectorAll('input[name="sdg_16_1_4"]').length`); n != 6 {
 		t.Fatalf("offline page has %d SDG answers, want 6", n)
 	}
 	for _, v := range []string{"very_safe", "a_bit_unsafe", "very_unsafe"} {
-		srEval[string](t, ctx, `(function(){
+		browserEval[string](t, ctx, `(function(){
 			document.querySelector('input[name="sdg_16_1_4"][value="`+v+`"]').click();
 			document.querySelector('input[name="consent"]').click();
 			document.getElementById("survey-form").requestSubmit();
@@ -239,13 +195,13 @@ func TestBrowserSurveyOfflineReload(t *testing.T) {
 	}
 	queue := `JSON.parse(localStorage.getItem("icarus.surveys.queue.v1") || "[]")`
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](queue+`.length === 3`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Fatalf("queue: %s", srEval[string](t, ctx, `localStorage.getItem("icarus.surveys.queue.v1") || "[]"`))
+		t.Fatalf("queue: %s", browserEval[string](t, ctx, `localStorage.getItem("icarus.surveys.queue.v1") || "[]"`))
 	}
 	load("reload offline with a full queue")
-	if n := srEval[int](t, ctx, queue+`.length`); n != 3 {
+	if n := browserEval[int](t, ctx, queue+`.length`); n != 3 {
 		t.Fatalf("after an offline reload the queue holds %d, want 3", n)
 	}
-	keys := srEval[[]string](t, ctx, queue+`.map(x => x.key)`)
+	keys := browserEval[[]string](t, ctx, queue+`.map(x => x.key)`)
 	if n := stored(); n != 0 {
 		t.Fatalf("offline, yet %d responses reached the server", n)
 	}
@@ -255,7 +211,7 @@ func TestBrowserSurveyOfflineReload(t *testing.T) {
 
 	offline(false)
 	for range 3 {
-		srEval[string](t, ctx, `window.dispatchEvent(new Event("online")), ""`)
+		browserEval[string](t, ctx, `window.dispatchEvent(new Event("online")), ""`)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](queue+`.length === 0`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 		t.Fatalf("the queue never drained: %v", err)

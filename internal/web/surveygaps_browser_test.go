@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/icarus-city/icarus/internal/auth"
@@ -28,7 +27,6 @@ import (
 // CSP violations. With ICARUS_SCREENSHOTS=DIR it saves the pages there
 // (phone and desktop widths).
 func TestBrowserCampaignEditAndTranslations(t *testing.T) {
-	exe := needChromium(t)
 	e := emptyEnv(t)
 	coord := e.sessionFor(t, auth.Coordinator)
 	base := e.ts.URL
@@ -75,37 +73,11 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	profile := t.TempDir()
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile), chromedp.WindowSize(390, 844)}
-	root, stop := context.WithTimeout(bg, 120*time.Second)
-	defer stop()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	defer cancelAlloc()
-	logs := &browserLog{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(logs.listen))
-	defer cancel()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	ctx, logs := newBrowser(t, 390, 844, 120*time.Second)
+	must := browserMust(t)
 	eval := func(expr string) string {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		must(expr, err)
-		return v
-	}
-	check := func(where string) {
-		t.Helper()
-		for _, p := range logs.take() {
-			t.Errorf("%s: %s", where, p)
-		}
-		if csp := eval(`JSON.stringify(window.__csp || [])`); csp != "[]" {
-			t.Errorf("%s: CSP violations: %s", where, csp)
-		}
+		return browserEval[string](t, ctx, expr)
 	}
 	shots := os.Getenv("ICARUS_SCREENSHOTS")
 	shot := func(name string) {
@@ -124,8 +96,6 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 		}
 		must("viewport", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
 	}
-	_, err = chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe})
-	must("start Chromium", err)
 	_, err = chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: sessionCookie, Value: coord.token, URL: base})
 	must("session cookie", err)
 
@@ -146,7 +116,7 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 			t.Errorf("refused edit: %s", p)
 		}
 	}
-	check("refused edit")
+	browserCheck(t, ctx, logs, "refused edit")
 
 	// then a good edit: Hulme out (it has a response: the page warns), Moss Side in, patrol officers lose "about you"
 	newEnd := today.AddDate(0, 0, 30).Format(time.DateOnly)
@@ -174,7 +144,7 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 		}
 	}
 	shot("campaign-after-edit")
-	check("campaign after edit")
+	browserCheck(t, ctx, logs, "campaign after edit")
 	got, _ := e.st.CampaignByID(bg, e.org.ID, cp.ID)
 	if got.EndsOn != newEnd || len(got.Areas) != 2 || got.Areas[0].Target != 12 || got.Areas[1] != (store.CampaignArea{Code: "E01000003", Target: 6}) ||
 		fmt.Sprint(got.RoleModules["patrol officers"]) != "[insecurity]" {
@@ -195,7 +165,7 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 	}
 	eval(`(function(){ var l = document.getElementById("b-langs"); l.value = "en, fr, it"; l.dispatchEvent(new Event("input", {bubbles: true})); return ""; })()`)
 	shot("builder-translations")
-	check("builder")
+	browserCheck(t, ctx, logs, "builder")
 	must("save the survey", chromedp.Do(ctx, chromedp.Click(chromedp.ID("builder-save")), chromedp.WaitVisible(chromedp.CSS(`main .ok`))))
 	saved, _ := e.st.SurveyByID(bg, e.org.ID, sv.ID)
 	nd, err := decodeDefinition(saved.Definition)
@@ -211,7 +181,7 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 		t.Errorf("French form: %.300s", fr)
 	}
 	shot("form-fr")
-	check("form fr")
+	browserCheck(t, ctx, logs, "form fr")
 	must("switch to it", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.survey-langs a[lang="it"]`)), chromedp.WaitVisible(chromedp.ID("survey-form"))))
 	it := eval(`document.getElementById("survey-form").innerText`)
 	if !strings.Contains(it, "del tutto sicuro/a") || !strings.Contains(it, nd.Question("worry_crime").Label["en"]) ||
@@ -221,7 +191,7 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 	if cur := eval(`document.querySelector('.survey-langs a[aria-current]').getAttribute("lang")`); cur != "it" {
 		t.Errorf("current language link %q", cur)
 	}
-	check("form it")
+	browserCheck(t, ctx, logs, "form it")
 
 	// 4. the campaign ended two days ago: the form says so, and a new response is not queued
 	got.StartsOn, got.EndsOn = today.AddDate(0, 0, -20).Format(time.DateOnly), today.AddDate(0, 0, -2).Format(time.DateOnly)
@@ -247,5 +217,5 @@ func TestBrowserCampaignEditAndTranslations(t *testing.T) {
 		t.Errorf("a response outside the period was queued: %s", q)
 	}
 	shot("form-ended")
-	check("form of an ended campaign")
+	browserCheck(t, ctx, logs, "form of an ended campaign")
 }
