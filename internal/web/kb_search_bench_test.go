@@ -110,6 +110,19 @@ func benchKBSearchAPI(b *testing.B, dialect string) {
 	if matched == 0 {
 		b.Fatal("no query matched: the API does not answer for the benchmark's organisation")
 	}
+	// the slowest requests, to see which queries make the tail
+	type took struct {
+		q string
+		d time.Duration
+	}
+	var all []took
+	for i, d := range lat {
+		all = append(all, took{qs[i%len(qs)], d})
+	}
+	slices.SortFunc(all, func(a, b took) int { return int(b.d - a.d) })
+	for _, t := range all[:min(5, len(all))] {
+		b.Logf("%s: slow request %q: %s", dialect, t.q, t.d.Round(time.Millisecond/10))
+	}
 	slices.Sort(lat)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
