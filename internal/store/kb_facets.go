@@ -40,10 +40,13 @@ const (
 	FacetStrength = "strength"
 )
 
+// kbFacetRow is one combination of facet values among the matches and
+// the number n of matching records that have it.
 type kbFacetRow struct {
 	kind, focus, country, strength string
 	cc, ap                         []string
-	year                           int
+	year                           int // the decade when the filter's decade is a multiple of 10 (kbFacetRows)
+	n                              int
 }
 
 // passes reports whether the row passes the filter, ignoring dimension skip.
@@ -91,33 +94,34 @@ func countFacets(rows []kbFacetRow, f KBFilter) KBFacets {
 	out := KBFacets{Kind: map[string]int{}, FocusArea: map[string]int{}, CrossCutting: map[string]int{}, Approach: map[string]int{},
 		Country: map[string]int{}, Decade: map[int]int{}, Strength: map[string]int{}}
 	for _, r := range rows {
+		n := r.n
 		if r.passes(f, "") {
-			out.Total++
+			out.Total += n
 		}
 		if r.passes(f, FacetKind) {
-			out.Kind[r.kind]++
+			out.Kind[r.kind] += n
 		}
 		if r.passes(f, FacetFocus) {
-			out.FocusArea[r.focus]++
+			out.FocusArea[r.focus] += n
 		}
 		if r.passes(f, FacetCC) {
 			for _, c := range r.cc {
-				out.CrossCutting[c]++
+				out.CrossCutting[c] += n
 			}
 		}
 		if r.passes(f, FacetApproach) {
 			for _, a := range r.ap {
-				out.Approach[a]++
+				out.Approach[a] += n
 			}
 		}
 		if r.passes(f, FacetCountry) {
-			out.Country[r.country]++
+			out.Country[r.country] += n
 		}
 		if r.year > 0 && r.passes(f, FacetDecade) {
-			out.Decade[r.year/10*10]++
+			out.Decade[r.year/10*10] += n
 		}
 		if r.strength != "" && r.passes(f, FacetStrength) {
-			out.Strength[r.strength]++
+			out.Strength[r.strength] += n
 		}
 	}
 	return out
@@ -141,10 +145,11 @@ func (s *Store) kbFacetRows(ctx context.Context, orgID int64, terms []string, an
 			for _, c := range []string{"english", "french", "italian", "german", "portuguese", "dutch", "simple"} {
 				cfgs = append(cfgs, "websearch_to_tsquery('kb_"+c+"', "+p+")")
 			}
-			// the matching ids from the GIN index alone (kbFacetQuery forces
-			// the plan): rows are then read for their short facet columns
-			// without detoasting their stored vectors
-			match = ` AND i.id IN (SELECT m.id FROM kb_items m WHERE m.tsv @@ (` + strings.Join(cfgs, " || ") + `))`
+			// the query of each configuration once: the same query parsed
+			// in several configurations (most words stem alike) would be
+			// one more scan of the same GIN posting lists each
+			match = `(SELECT string_agg(DISTINCT '(' || x::text || ')', ' | ')::tsquery
+				FROM unnest(ARRAY[` + strings.Join(cfgs, ", ") + `]) x WHERE x::text <> '')`
 		} else {
 			groups := make([]string, len(terms))
 			for i, t := range terms {
@@ -164,14 +169,35 @@ func (s *Store) kbFacetRows(ctx context.Context, orgID int64, terms []string, an
 		}
 	}
 	from := `kb_items i`
+	if s.dialect == "postgres" && match != "" {
+		// the matching records from the GIN index alone, read once for
+		// their short facet columns (a bitmap heap scan, which does not
+		// detoast their stored vectors); OFFSET 0 keeps the organisation
+		// and status conditions out of the subquery, where the planner
+		// would rather scan their btree index and test every vector
+		// (kbFacetRowsPG)
+		from = `(SELECT m.org_id, m.status, m.language, m.kind, m.focus_area, m.cross_cutting, m.approaches, m.country, m.year, m.evidence_strength
+			FROM kb_items m WHERE m.tsv @@ ` + match + ` OFFSET 0) i`
+		match = ""
+	}
 	if s.dialect != "postgres" {
 		// the covering index of migration 0011 (SQLite): the facet columns
 		// come after the long body in the row
 		from = `kb_items i INDEXED BY kb_items_facets`
 	}
-	q := `SELECT i.kind, i.focus_area, i.cross_cutting, i.approaches, i.country, i.year, i.evidence_strength
-		FROM ` + from + ` WHERE i.org_id = $1` + where + match
-	if s.dialect == "postgres" && match != "" {
+	// one row per combination of facet values with its number of records,
+	// years taken to their decade (positive years; a decade filter
+	// that is not a multiple of 10 keeps the years): a few hundred rows
+	// for thousands of matches, each counted once in Go (countFacets)
+	// rather than read and scanned one by one
+	year := `CASE WHEN i.year > 0 THEN i.year - i.year % 10 ELSE i.year END`
+	if f.Decade%10 != 0 {
+		year = `i.year`
+	}
+	q := `SELECT i.kind, i.focus_area, i.cross_cutting, i.approaches, i.country, ` + year + `, i.evidence_strength, count(*)
+		FROM ` + from + ` WHERE i.org_id = $1` + where + match + `
+		GROUP BY 1, 2, 3, 4, 5, 6, 7`
+	if s.dialect == "postgres" && len(terms) > 0 {
 		return s.kbFacetRowsPG(ctx, q, args)
 	}
 	rows, err := s.r.QueryContext(ctx, q, args...)
@@ -182,23 +208,23 @@ func (s *Store) kbFacetRows(ctx context.Context, orgID int64, terms []string, an
 }
 
 // kbFacetRowsPG runs the facet query of a text search on PostgreSQL with
-// sequential and plain index scans off for its transaction. The planner
+// sequential and plain index scans (and sorts) off for its transaction. The planner
 // does not count the cost of detoasting each record's stored tsvector
 // (~10 kB compressed for a long document): when a query matches many
 // records it picks a sequential scan testing every vector (1.1-1.5 s
 // over 10,000 long documents) over the GIN index, which gives the
-// matching ids without reading the vectors (150-300 ms under load), the
-// plan these settings leave (docs/benchmarks.md).
+// matching records without reading the vectors, the plan these settings
+// leave (docs/benchmarks.md).
 func (s *Store) kbFacetRowsPG(ctx context.Context, q string, args []any) ([]kbFacetRow, error) {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
+	// sequential and plain index scans off; and sorts: the planner expects
+	// a few matches and would sort them on their text columns to group
+	// them, rather than hash them (one round trip, for this transaction)
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), set_config('enable_sort', 'off', true)`); err != nil {
 		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, q, args...)
@@ -214,7 +240,7 @@ func scanFacetRows(rows *sql.Rows) ([]kbFacetRow, error) {
 	for rows.Next() {
 		var r kbFacetRow
 		var cc, ap string
-		if err := rows.Scan(&r.kind, &r.focus, &cc, &ap, &r.country, &r.year, &r.strength); err != nil {
+		if err := rows.Scan(&r.kind, &r.focus, &cc, &ap, &r.country, &r.year, &r.strength, &r.n); err != nil {
 			return nil, err
 		}
 		r.cc, r.ap = splitList(cc), splitList(ap)

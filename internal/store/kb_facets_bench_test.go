@@ -32,8 +32,14 @@ func benchKBFacets(b *testing.B, dialect string) {
 	qs := storetest.KBQueries()
 	var lat, cpu []time.Duration
 	matched := 0
-	b.ResetTimer()
-	for range b.N {
+	// one pass untimed: right after the load the process is still
+	// checkpointing its write-ahead log and its caches are cold, which the
+	// first queries would otherwise measure
+	for pass := -1; pass < b.N; pass++ {
+		if pass == 0 {
+			lat, cpu, matched = lat[:0], cpu[:0], 0
+			b.ResetTimer()
+		}
 		for _, q := range qs {
 			c0 := cpuTime()
 			t := time.Now()

@@ -153,6 +153,7 @@ func Run(t *testing.T, open Factory, opts ...Option) {
 		{"KB/Authoring", testKBAuthoring}, // kb_authoring.go
 		{"KB/PoolFallback", testKBPoolFallback},
 		{"KB/Facets", testKBFacets},                       // kb_gaps.go
+		{"KB/FacetsGrouped", testKBFacetsGrouped},         // kb_facets.go
 		{"KB/Taxonomy", testKBTaxonomy},                   // kb_gaps.go
 		{"KB/PublishedRevision", testKBPublishedRevision}, // kb_gaps.go
 		{"Surveys", testSurveys},
