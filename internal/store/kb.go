@@ -394,6 +394,38 @@ func (s *Store) SetKBStatus(ctx context.Context, orgID, id int64, status, actor,
 	return before, err
 }
 
+// DiscardKBRevision drops the pending revision of a published record (a
+// draft or a version in review saved after the published one): the record
+// becomes its published version again, saved as a new version with status
+// published, so that the discarded revision stays in the history. It returns
+// the discarded revision; a record without one is a conflict.
+func (s *Store) DiscardKBRevision(ctx context.Context, orgID, id int64, actor, note string) (KBItem, error) {
+	var discarded KBItem
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.kbItemTx(ctx, tx, orgID, id, "")
+		if err != nil {
+			return notFound(err, "knowledge item")
+		}
+		w, pending, err := s.kbWorkingTx(ctx, tx, cur)
+		if err != nil {
+			return err
+		}
+		if !pending {
+			return apperr.New(apperr.Conflict, "%q has no pending revision to discard", cur.Title)
+		}
+		discarded = w
+		now := s.now().Unix()
+		v := w.Version + 1
+		if _, err := tx.ExecContext(ctx, `UPDATE kb_items SET version = $2, updated_at = $3 WHERE id = $1`, cur.ID, v, now); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO kb_versions (item_id, org_id, version, status, record, actor, note, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, cur.ID, orgID, v, KBPublished, string(kbSnapshot(cur)), actor, note, now)
+		return err
+	})
+	return discarded, err
+}
+
 // KBVersions returns the saved versions of a record, newest first.
 func (s *Store) KBVersions(ctx context.Context, orgID, id int64) ([]KBVersion, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT version, status, record, actor, note, created_at FROM kb_versions

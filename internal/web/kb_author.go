@@ -329,6 +329,9 @@ func (s *Server) kbSetStatus(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return err
 	}
 	action := r.PostFormValue("action")
+	if action == "discard" {
+		return s.kbDiscardRevision(w, r, c, id)
+	}
 	type move struct{ from, to string }
 	moves := map[string]move{
 		"submit":   {store.KBDraft, store.KBReview},
@@ -338,7 +341,7 @@ func (s *Server) kbSetStatus(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	}
 	m, ok := moves[action]
 	if !ok {
-		return apperr.New(apperr.Invalid, "action: %q is not submit, publish, return or withdraw", action)
+		return apperr.New(apperr.Invalid, "action: %q is not submit, publish, return, withdraw or discard", action)
 	}
 	if action != "submit" && !auth.Allows(c.role, auth.PermKBReview) {
 		return apperr.New(apperr.Forbidden, "%s", s.cat.T(c.lang, "kb.status.needreviewer"))
@@ -351,6 +354,32 @@ func (s *Server) kbSetStatus(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return err
 	}
 	s.kbAudit(r, c, "kb."+action, "kb:"+strconv.FormatInt(id, 10), "title="+it.Title+"; "+m.from+" -> "+m.to)
+	http.Redirect(w, r, "/knowledge/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// kbDiscardRevision is POST /knowledge/{id}/status with action=discard:
+// the pending revision of a published record is dropped and the published
+// version is the record again (the revision stays in the history). An
+// editor may discard a draft revision; one in review takes a reviewer.
+func (s *Server) kbDiscardRevision(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64) error {
+	it, pending, err := s.st.KBWorking(r.Context(), c.orgID, id)
+	if err != nil {
+		return err
+	}
+	if !pending {
+		return apperr.New(apperr.Conflict, "%s", s.cat.T(c.lang, "kbgaps.rev.nothing"))
+	}
+	if it.Status != store.KBDraft && !auth.Allows(c.role, auth.PermKBReview) {
+		return apperr.New(apperr.Forbidden, "%s", s.cat.T(c.lang, "kb.status.needreviewer"))
+	}
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	gone, err := s.st.DiscardKBRevision(r.Context(), c.orgID, id, c.user.Email, note)
+	if err != nil {
+		return err
+	}
+	s.kbAudit(r, c, "kb.discard", "kb:"+strconv.FormatInt(id, 10),
+		"title="+gone.Title+"; revision v"+strconv.Itoa(gone.Version)+" ("+gone.Status+") discarded")
 	http.Redirect(w, r, "/knowledge/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }

@@ -354,6 +354,59 @@ func TestKBPublishedStaysPublic(t *testing.T) {
 		t.Fatalf("publish: %s", r)
 	}
 	public("revision published", "Torch walks", "Lantern walks")
+
+	// another revision, sent for review: an editor may not discard it, a
+	// reviewer may; then a draft revision the editor discards; the published
+	// version stays public throughout and each discard is audited
+	revise := func(title, version string) {
+		t.Helper()
+		f := url.Values{"id": {strconv.FormatInt(id, 10)}, "version": {version}, "kind": {"practice"}, "title": {title}, "language": {"en"},
+			"body": {"Residents walk the park at dusk."}, "metadata": {"{}"}}
+		if r := postForm(t, e, "/knowledge/save", ed, f); r.status != 303 {
+			t.Fatalf("revision %q: %s", title, r)
+		}
+	}
+	revise("Candle walks", "4")
+	if r := postForm(t, e, loc+"/status", ed, url.Values{"action": {"submit"}}); r.status != 303 {
+		t.Fatalf("submit: %s", r)
+	}
+	if r := get(t, e.ts.URL, loc, ed); strings.Contains(string(r.body), "Discard this revision") {
+		t.Errorf("an editor is offered to discard a revision in review")
+	}
+	if r := postForm(t, e, loc+"/status", ed, url.Values{"action": {"discard"}}); r.status != 403 {
+		t.Errorf("editor discarding a revision in review: %s", r)
+	}
+	if r := get(t, e.ts.URL, loc, rev); !strings.Contains(string(r.body), "Discard this revision") {
+		t.Errorf("a reviewer is not offered to discard the revision in review")
+	}
+	if r := postForm(t, e, loc+"/status", rev, url.Values{"action": {"discard"}, "note": {"not needed"}}); r.status != 303 {
+		t.Fatalf("reviewer discarding: %s", r)
+	}
+	public("revision in review discarded", "Torch walks", "Candle walks")
+	if r := postForm(t, e, loc+"/status", rev, url.Values{"action": {"discard"}}); r.status != 409 {
+		t.Errorf("discarding with no revision pending: %s", r)
+	}
+	revise("Torchlight walks", "7")
+	if r := get(t, e.ts.URL, loc, ed); !strings.Contains(string(r.body), "Discard this revision") {
+		t.Errorf("the editor is not offered to discard a draft revision")
+	}
+	if r := postForm(t, e, loc+"/status", ed, url.Values{"action": {"discard"}}); r.status != 303 {
+		t.Fatalf("editor discarding a draft revision: %s", r)
+	}
+	public("draft revision discarded", "Torch walks", "Torchlight walks")
+	if r := get(t, e.ts.URL, loc, ed); !strings.Contains(string(r.body), "Torch walks") || strings.Contains(string(r.body), "Torchlight walks") {
+		t.Errorf("the editor's view after discarding is not the published version")
+	}
+	es, _ := e.st.AuditLog(context.Background(), e.org.ID, 50)
+	discards := 0
+	for _, a := range es {
+		if a.Action == "kb.discard" {
+			discards++
+		}
+	}
+	if discards != 2 {
+		t.Errorf("%d kb.discard audit entries, want 2", discards)
+	}
 }
 
 // TestKBGapsKeys: every value of the families the pages look up by code

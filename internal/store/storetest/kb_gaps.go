@@ -275,6 +275,29 @@ func testKBPublishedRevision(e *env) {
 	if len(vs) != 6 {
 		e.t.Errorf("%d versions, want 6", len(vs))
 	}
+	// a second revision, discarded: the published version is the record again
+	// and the discarded text stays in the history only
+	w, _, err = e.s.KBWorking(e.ctx, o.ID, id)
+	e.must(err)
+	w.Title, w.Body, w.Status = "Candle walks", "Residents walk the park at dusk with candles.", store.KBDraft
+	_, _, err = e.s.PutKBItemAs(e.ctx, w, "ed@example.org", "second revision")
+	e.must(err)
+	gone, err := e.s.DiscardKBRevision(e.ctx, o.ID, id, "rev@example.org", "not needed")
+	e.must(err)
+	if gone.Title != "Candle walks" || gone.Version != 7 {
+		e.t.Errorf("discarded revision %q v%d, want Candle walks v7", gone.Title, gone.Version)
+	}
+	checkPublic("revision discarded", "Torch walks", "torches", "candles")
+	if w, pending, _ := e.s.KBWorking(e.ctx, o.ID, id); pending || w.Title != "Torch walks" || w.Status != store.KBPublished || w.Version != 8 {
+		e.t.Errorf("after discarding: pending %v %q %s v%d", pending, w.Title, w.Status, w.Version)
+	}
+	if vs, _ := e.s.KBVersions(e.ctx, o.ID, id); len(vs) != 8 || vs[0].Status != store.KBPublished || vs[0].Note != "not needed" || vs[1].Status != store.KBDraft {
+		e.t.Errorf("history after discarding: %d versions, newest %+v", len(vs), vs[0])
+	}
+	_, err = e.s.DiscardKBRevision(e.ctx, o.ID, id, "rev@example.org", "")
+	e.wantCode(err, apperr.Conflict)
+	_, err = e.s.DiscardKBRevision(e.ctx, e.org("revision-other").ID, id, "rev@example.org", "")
+	e.wantCode(err, apperr.NotFound)
 	// withdrawing takes the record off the public pages
 	_, err = e.s.SetKBStatus(e.ctx, o.ID, id, store.KBDraft, "rev@example.org", "withdrawn")
 	e.must(err)
