@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,23 +74,7 @@ func TestCampaignFlow(t *testing.T) {
 	}
 	form := url.Values{"title": {"Riga built"}, "languages": {"en"}, "access": {"field"}, "consent": {"Do you agree?"}}
 	mods, rows := builderState(nil, "en")
-	for _, m := range mods {
-		p := fmt.Sprintf("m%d_", m.Slot)
-		form.Set(p+"name", m.Name)
-		form.Set(p+"title", m.Title)
-		form.Set(p+"surveyors", m.Surveyors)
-	}
-	for _, r := range rows {
-		p := "q_" + r.Name + "_"
-		if r.Included {
-			form.Set(p+"inc", "1")
-		}
-		if r.Required {
-			form.Set(p+"req", "1")
-		}
-		form.Set(p+"mod", fmt.Sprint(r.Module))
-		form.Set(p+"ord", fmt.Sprint(r.Order))
-	}
+	setBuilderForm(form, mods, rows)
 	// move the SDG item last in its module, as a coordinator reordering would
 	form.Set("q_sdg_16_1_4_ord", "35")
 	r := postForm(t, e, "/surveys/new", coord, form)
@@ -364,4 +349,35 @@ func TestContactsApartAndErasable(t *testing.T) {
 		t.Errorf("qr: %s", q)
 	}
 	_ = store.Contact{}
+}
+
+// setBuilderForm puts into form what the builder page shows and a browser
+// sends back: each module, each question's inclusion, module and order,
+// and every wording field of every language (labels, hints, choices).
+func setBuilderForm(form url.Values, mods []builderModule, rows []builderRow) {
+	for _, m := range mods {
+		p := fmt.Sprintf("m%d_", m.Slot)
+		form.Set(p+"name", m.Name)
+		form.Set(p+"title", m.Title)
+		form.Set(p+"surveyors", m.Surveyors)
+	}
+	for _, r := range rows {
+		p := "q_" + r.Name + "_"
+		if r.Included {
+			form.Set(p+"inc", "1")
+		}
+		if r.Required {
+			form.Set(p+"req", "1")
+		}
+		form.Set(p+"mod", fmt.Sprint(r.Module))
+		form.Set(p+"ord", fmt.Sprint(r.Order))
+		for _, x := range append(slices.Clone(r.LabelTr), r.HintTr...) {
+			form.Set(x.Name, x.Text)
+		}
+		for _, c := range r.ChoiceTr {
+			for _, x := range c.Texts {
+				form.Set(x.Name, x.Text)
+			}
+		}
+	}
 }

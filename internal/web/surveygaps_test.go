@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -361,31 +360,7 @@ func TestBuilderTranslations(t *testing.T) {
 	form := url.Values{"title": {"Riga three languages"}, "languages": {"en, fr, it"}, "access": {"field"}, "consent": {"Do you agree?"},
 		"title:fr": {"Riga en trois langues"}, "consent:fr": {"Êtes-vous d'accord ?"}, "title:it": {""}}
 	mods, rows := builderState(nil, "en", "en", "fr", "it")
-	for _, m := range mods {
-		p := fmt.Sprintf("m%d_", m.Slot)
-		form.Set(p+"name", m.Name)
-		form.Set(p+"title", m.Title)
-		form.Set(p+"surveyors", m.Surveyors)
-	}
-	for _, r := range rows {
-		p := "q_" + r.Name + "_"
-		if r.Included {
-			form.Set(p+"inc", "1")
-		}
-		if r.Required {
-			form.Set(p+"req", "1")
-		}
-		form.Set(p+"mod", fmt.Sprint(r.Module))
-		form.Set(p+"ord", fmt.Sprint(r.Order))
-		for _, x := range r.LabelTr { // what the page shows is sent back
-			form.Set(x.Name, x.Text)
-		}
-		for _, c := range r.ChoiceTr {
-			for _, x := range c.Texts {
-				form.Set(x.Name, x.Text)
-			}
-		}
-	}
+	setBuilderForm(form, mods, rows)
 	form.Set("tl:sdg_16_1_4:fr", "Vous sentez-vous en sécurité dans votre rue, seul(e), le soir ?")
 	form.Set("tc:sdg_16_1_4:very_safe:it", "sicurissimo/a")
 	form.Set("tl:worry_crime:it", "") // removed: falls back to the default language
@@ -492,31 +467,7 @@ func builderPost(d *survey.Definition, from int64) url.Values {
 	form := url.Values{"title": {d.Title[d.DefaultLang()]}, "languages": {strings.Join(d.Languages, ", ")}, "access": {d.Access},
 		"consent": {d.Consent[d.DefaultLang()]}, "from": {fmt.Sprint(from)}, "save_as": {"version"}}
 	mods, rows := builderState(d, "en", d.Languages...)
-	for _, m := range mods {
-		p := fmt.Sprintf("m%d_", m.Slot)
-		form.Set(p+"name", m.Name)
-		form.Set(p+"title", m.Title)
-		form.Set(p+"surveyors", m.Surveyors)
-	}
-	for _, r := range rows {
-		p := "q_" + r.Name + "_"
-		if r.Included {
-			form.Set(p+"inc", "1")
-		}
-		if r.Required {
-			form.Set(p+"req", "1")
-		}
-		form.Set(p+"mod", fmt.Sprint(r.Module))
-		form.Set(p+"ord", fmt.Sprint(r.Order))
-		for _, x := range append(slices.Clone(r.LabelTr), r.HintTr...) {
-			form.Set(x.Name, x.Text)
-		}
-		for _, c := range r.ChoiceTr {
-			for _, x := range c.Texts {
-				form.Set(x.Name, x.Text)
-			}
-		}
-	}
+	setBuilderForm(form, mods, rows)
 	return form
 }
 
