@@ -2,11 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/icarus-city/icarus/internal/apperr"
@@ -27,7 +29,7 @@ func kbExport(ctx context.Context, env *Env, args []string) error {
 	format := fset.String("format", "", "`json` or csv (default: from --out's extension, else json)")
 	out := fset.String("out", "", "write to `FILE` instead of standard output")
 	kind := fset.String("kind", "", "only records of this `kind`")
-	status := fset.String("status", "published", "which records: `published`, review, draft or all")
+	status := fset.String("status", "published", "which records: `published`, review, draft (with the pending revisions of published records in that status) or all")
 	if _, err := parse(fset, args); err != nil {
 		return err
 	}
@@ -52,6 +54,15 @@ func kbExport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *status == store.KBDraft || *status == store.KBReview {
+		// the pending revisions of published records in that status too
+		// (their rows stay published while they are revised)
+		revs, err := kbRevisions(ctx, st, o.ID, *status, *kind)
+		if err != nil {
+			return err
+		}
+		items = append(items, revs...)
+	}
 	recs := make([]kb.Item, len(items))
 	for i, it := range items {
 		recs[i] = fromStoreItem(it)
@@ -74,6 +85,32 @@ func kbExport(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "exported %d records to %s\n", len(recs), *out)
 	return nil
+}
+
+// kbRevisions returns the pending revisions in status of the
+// organisation's published records (of kind, when given), by kind and title.
+func kbRevisions(ctx context.Context, st *store.Store, orgID int64, status, kind string) ([]store.KBItem, error) {
+	pending, err := st.KBPending(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.KBItem
+	for id, v := range pending {
+		if v.Status != status {
+			continue
+		}
+		var it store.KBItem
+		if err := json.Unmarshal(v.Record, &it); err != nil {
+			return nil, fmt.Errorf("knowledge item %d version %d: %w", id, v.Version, err)
+		}
+		if kind == "" || it.Kind == kind {
+			out = append(out, it)
+		}
+	}
+	slices.SortFunc(out, func(a, b store.KBItem) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Title, b.Title), cmp.Compare(a.Key, b.Key))
+	})
+	return out, nil
 }
 
 // fromStoreItem converts a store record to the capability's.

@@ -45,6 +45,15 @@ func TestKBExportImportRecords(t *testing.T) {
 	if strings.Count(out, "\nseed:") != 34 {
 		t.Errorf("published export after importing drafts: %d records, want the 34 published versions: %.300s", strings.Count(out, "\nseed:"), out)
 	}
+	// ... and the draft export lists those revisions (none is in review)
+	out, _, _ = run(t, "", "kb", "export", "--data", b, "--format", "csv", "--status", "draft")
+	if strings.Count(out, "\nseed:") != 34 {
+		t.Errorf("draft export: %d records, want the 34 draft revisions: %.300s", strings.Count(out, "\nseed:"), out)
+	}
+	out, _, _ = run(t, "", "kb", "export", "--data", b, "--format", "csv", "--status", "review", "--kind", "evidence")
+	if strings.Count(out, "\nseed:") != 0 {
+		t.Errorf("review export lists %d records, want none", strings.Count(out, "\nseed:"))
+	}
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("key,kind,title\nk,tool,Fine\nk2,gadget,\n"), 0o644)
 	_, errs, code = run(t, "", "kb", "import-records", bad, "--data", b)
