@@ -131,7 +131,7 @@ func openAPIDoc() map[string]any {
 
 // surveyPostOp documents the body and the access rule of a survey response.
 func surveyPostOp(o map[string]any) map[string]any {
-	o["description"] = "Body: {\"answers\": {question: answer}, \"consent\": true, \"version\": n, \"submitted_at\": RFC 3339}. " +
+	o["description"] = "Body: {\"answers\": {question: answer}, \"consent\": true, \"version\": n, \"submitted_at\": RFC 3339, \"lang\": the form's language (the consent text is stored in it)}. " +
 		"Public surveys: anyone (rate-limited per address). Field surveys: a signed-in surveyor session (roles field, coordinator, analyst, admin) with the X-CSRF-Token header. " +
 		"400 lists every invalid field in error.fields [{field, code, message}]. " +
 		"409: a one-time link already used, or a response outside its campaign's period (error.fields: field campaign, code not_started, outside_period or closed; " +

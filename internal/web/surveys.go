@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/icarus-city/icarus/internal/apperr"
@@ -106,6 +107,7 @@ type surveyResponseIn struct {
 	SubmittedAt string         `json:"submitted_at,omitempty"` // RFC 3339, the device's clock
 	Campaign    int64          `json:"campaign,omitempty"`     // the campaign collected in (field forms opened from a campaign)
 	Token       string         `json:"token,omitempty"`        // the one-time link's token (token surveys)
+	Lang        string         `json:"lang,omitempty"`         // the language the form was shown in (one of the survey's): the consent text stored is in it
 }
 
 type surveyResponseOut struct {
@@ -306,12 +308,20 @@ func (s *Server) surveyResponse(r *http.Request, c *reqCtx, sv store.Survey, cha
 			return nil, "", []survey.FieldError{{Field: q.Name, Code: "invalid_area", Message: area + " is not one of the areas of campaign " + camp.Name}}, nil
 		}
 	}
+	consentLang := c.lang // the consent statement the respondent saw: in the form's language when it says which
+	if in.Lang != "" {
+		if !slices.Contains(d.Languages, in.Lang) {
+			return nil, "", []survey.FieldError{{Field: "lang", Code: "unknown_language",
+				Message: "the survey has no language " + strconv.Quote(in.Lang) + " (it has " + strings.Join(d.Languages, ", ") + ")"}}, nil
+		}
+		consentLang = in.Lang
+	}
 	body, err := json.Marshal(answers)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	resp := store.SurveyResponse{SurveyID: sv.ID, Version: version, IdemKey: key, AreaCode: area,
-		Answers: body, Consent: true, ConsentText: d.Consent.In(c.lang, d.DefaultLang()), Channel: channel, SurveyorID: surveyor,
+		Answers: body, Consent: true, ConsentText: d.Consent.In(consentLang, d.DefaultLang()), Channel: channel, SurveyorID: surveyor,
 		Simulated: d.Simulated, SubmittedAt: submitted}
 	if camp != nil {
 		resp.CampaignID = camp.ID

@@ -238,3 +238,47 @@ func TestSurveyServiceWorker(t *testing.T) {
 		t.Errorf("service worker: %s", r)
 	}
 }
+
+// TestSurveyConsentInFormLanguage: the consent statement stored with a
+// response is the one the form showed, in the form's language (sent as
+// "lang"), also for a survey language the interface does not have; an
+// unknown language is a field error; without lang, the interface's.
+func TestSurveyConsentInFormLanguage(t *testing.T) {
+	e := emptyEnv(t)
+	d := survey.Riga("Riga in Latvian", false)
+	d.Access = survey.AccessPublic
+	d.Languages = []string{"en", "lv"}
+	d.Consent["lv"] = "Aptauja ir anonīma."
+	if err := d.Check(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(d)
+	sv, err := e.st.CreateSurvey(t.Context(), e.org.ID, "Riga lv", survey.AccessPublic, false, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withLang := func(lang string) string {
+		return strings.Replace(goodAnswers, `{"consent": true,`, `{"consent": true, "lang": "`+lang+`",`, 1)
+	}
+	if r := postResponse(t, e, sv.ID, "lv-1", withLang("lv"), nil); r.status != http.StatusCreated {
+		t.Fatalf("lv: %s", r)
+	}
+	if r := postResponse(t, e, sv.ID, "en-1", goodAnswers, nil); r.status != http.StatusCreated {
+		t.Fatalf("no lang: %s", r)
+	}
+	r := postResponse(t, e, sv.ID, "de-1", withLang("de"), nil)
+	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"lang"`) || !strings.Contains(string(r.body), "unknown_language") {
+		t.Errorf("unknown language: %s", r)
+	}
+	rs, err := e.st.SurveyResponses(t.Context(), sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, x := range rs {
+		got[x.IdemKey] = x.ConsentText
+	}
+	if len(rs) != 2 || got["lv-1"] != "Aptauja ir anonīma." || got["en-1"] != d.Consent["en"] {
+		t.Errorf("stored consent texts %q", got)
+	}
+}

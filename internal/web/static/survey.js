@@ -164,6 +164,7 @@
     var body = { answers: answers, consent: true, version: Number(form.getAttribute("data-version")), submitted_at: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
     if (form.getAttribute("data-campaign")) { body.campaign = Number(form.getAttribute("data-campaign")); }
     if (form.getAttribute("data-token")) { body.token = form.getAttribute("data-token"); }
+    if (form.getAttribute("data-lang")) { body.lang = form.getAttribute("data-lang"); }
     q.push({ endpoint: form.getAttribute("data-endpoint"), key: newKey(), body: body });
     // a contact detail goes apart, to its own endpoint, never with the answers
     var contact = form.elements.contact && form.elements.contact.value.trim();
