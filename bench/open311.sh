@@ -33,7 +33,7 @@ KEY=$("$WORK/icarus" apikey add --data "$D" --name bench | tail -1 | awk '{print
 echo "== seeding $N requests" >&2
 "$WORK/seed" --data "$D" -n "$N" | tee "$OUT/seed.txt" >&2
 PORT=$(free_port)
-"$WORK/icarus" serve --data "$D" --addr 127.0.0.1:$PORT --open311-post-per-ip 100000000 --open311-post-per-key 100000000 >"$WORK/serve.log" 2>&1 & SP=$!
+"$WORK/icarus" serve --data "$D" --addr 127.0.0.1:$PORT --open311-post-per-ip 100000000 --open311-post-per-key 100000000 --public-reads-per-ip 0 >"$WORK/serve.log" 2>&1 & SP=$!
 for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done
 # At start the server copies the stored reports into the analysis engine's
 # incidents (a one-off job: 100,000 seeded requests take 10-20 s, writing);

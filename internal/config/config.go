@@ -27,6 +27,9 @@ type Config struct {
 	Open311 Open311Limits `json:"open311"`
 	// Reports configures residents' reports from the browser (reports.go).
 	Reports Reports `json:"reports"`
+	// PublicReadsPerIP limits anonymous GET/HEAD requests per client IP per
+	// minute, in memory on each node (docs/operations.md); 0: no limit.
+	PublicReadsPerIP int `json:"public_reads_per_ip"`
 }
 
 // Open311Limits are the rate and size limits of POST /open311/v2/requests.
@@ -46,7 +49,8 @@ func DefaultOpen311Limits() Open311Limits {
 
 // Default returns the defaults.
 func Default() Config {
-	return Config{DataDir: "./icarus-data", Addr: "127.0.0.1:8080", SuppressBelow: 5, LogLevel: "info", Open311: DefaultOpen311Limits(), Reports: DefaultReports()}
+	return Config{DataDir: "./icarus-data", Addr: "127.0.0.1:8080", SuppressBelow: 5, LogLevel: "info", Open311: DefaultOpen311Limits(), Reports: DefaultReports(),
+		PublicReadsPerIP: 1200}
 }
 
 // Load builds the configuration from file (when non-empty) and the
@@ -97,6 +101,7 @@ func Load(file string, getenv func(string) (string, bool)) (Config, error) {
 		{"ICARUS_OPEN311_POST_PER_IP", &c.Open311.PostPerIP},
 		{"ICARUS_OPEN311_POST_PER_KEY", &c.Open311.PostPerKey},
 		{"ICARUS_OPEN311_BAD_KEYS_PER_IP", &c.Open311.BadKeysPerIP},
+		{"ICARUS_PUBLIC_READS_PER_IP", &c.PublicReadsPerIP},
 	} {
 		if s, ok := getenv(v.name); ok {
 			n, err := strconv.Atoi(s)
@@ -132,6 +137,9 @@ func (c Config) Validate() error {
 	}
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") && !strings.HasPrefix(c.DB, "sqlite:") {
 		return fmt.Errorf("database URL must start with postgres://, postgresql:// or sqlite:")
+	}
+	if c.PublicReadsPerIP < 0 {
+		return fmt.Errorf("public_reads_per_ip must be >= 0 (0: no limit)")
 	}
 	if l := c.Open311; l.PostPerIP < 0 || l.PostPerKey < 0 || l.BadKeysPerIP < 0 {
 		return fmt.Errorf("open311 rate limits must be >= 0 (0: no limit)")
@@ -170,6 +178,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.SuppressBelow, "suppress-below", c.SuppressBelow, "suppress public counts below `N`")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (serve behind TLS)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn, error")
+	fs.IntVar(&c.PublicReadsPerIP, "public-reads-per-ip", c.PublicReadsPerIP, "anonymous GET/HEAD requests per client IP per minute on this node, `N` (0: no limit)")
 	fs.IntVar(&c.Open311.PostPerIP, "open311-post-per-ip", c.Open311.PostPerIP, "Open311 POSTs per client IP per minute, `N` (0: no limit)")
 	fs.IntVar(&c.Open311.PostPerKey, "open311-post-per-key", c.Open311.PostPerKey, "Open311 POSTs per api_key per minute, `N` (0: no limit)")
 	fs.IntVar(&c.Open311.BadKeysPerIP, "open311-bad-keys-per-ip", c.Open311.BadKeysPerIP, "refused Open311 api_keys per client IP per 10 minutes, `N` (0: no limit)")

@@ -45,3 +45,29 @@ func TestOpen311Limits(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicReadsPerIP: default, file < env < flag, refused values.
+func TestPublicReadsPerIP(t *testing.T) {
+	c, err := Load("", env(nil))
+	if err != nil || c.PublicReadsPerIP != 1200 {
+		t.Fatalf("default: %d %v", c.PublicReadsPerIP, err)
+	}
+	f := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(f, []byte(`{"public_reads_per_ip": 300}`), 0o600)
+	if c, err = Load(f, env(nil)); err != nil || c.PublicReadsPerIP != 300 {
+		t.Fatalf("file: %d %v", c.PublicReadsPerIP, err)
+	}
+	if c, err = Load(f, env(map[string]string{"ICARUS_PUBLIC_READS_PER_IP": "0"})); err != nil || c.PublicReadsPerIP != 0 {
+		t.Fatalf("env over file: %d %v", c.PublicReadsPerIP, err)
+	}
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	c.ServeFlags(fs)
+	if err := fs.Parse([]string{"--public-reads-per-ip", "60"}); err != nil || c.PublicReadsPerIP != 60 {
+		t.Fatalf("flag: %d %v", c.PublicReadsPerIP, err)
+	}
+	for _, bad := range []string{"-1", "lots"} {
+		if _, err := Load("", env(map[string]string{"ICARUS_PUBLIC_READS_PER_IP": bad})); err == nil {
+			t.Errorf("ICARUS_PUBLIC_READS_PER_IP=%s accepted", bad)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/icarus-city/icarus/internal/apperr"
@@ -36,6 +37,10 @@ func (s *Server) wrap(rt route) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, code: 200}
 		c := &reqCtx{role: auth.Public, pattern: rt.pattern}
 		err := s.authenticate(r, c)
+		if err == nil && s.reads != nil && limitedRead(r, c) && !s.reads.allow(clientIP(r), time.Now()) { // readlimit.go
+			sw.Header().Set("Retry-After", s.reads.retryAfter())
+			err = apperr.New(apperr.RateLimited, "%s", s.cat.T(c.lang, "error.reads_limited"))
+		}
 		if err == nil && !auth.Allows(c.role, rt.perm) {
 			if c.user == nil {
 				err = apperr.New(apperr.Unauthorized, "sign in first")
@@ -50,9 +55,12 @@ func (s *Server) wrap(rt route) http.Handler {
 			err = rt.h(sw, r, c)
 		}
 		if err != nil {
-			if rt.api {
+			switch {
+			case strings.HasPrefix(rt.pattern, "GET /open311/") || strings.HasPrefix(rt.pattern, "POST /open311/"):
+				s.o311Fail(sw, r, err) // GeoReport clients read the spec's error array
+			case rt.api:
 				s.failJSON(sw, r, err)
-			} else {
+			default:
 				s.failPage(sw, r, c, err)
 			}
 		}

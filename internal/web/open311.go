@@ -71,40 +71,60 @@ func o311Format(r *http.Request) open311.Format {
 }
 
 // o311 adapts an Open311 handler: it writes the document or the error in
-// the path's format; nothing reaches the generic JSON error writer.
+// the path's format; nothing reaches the generic JSON error writer (wrap
+// also writes its own errors on these paths with o311Fail).
 func (s *Server) o311(h func(r *http.Request, c *reqCtx, f open311.Format) (status int, doc any, err error)) func(http.ResponseWriter, *http.Request, *reqCtx) error {
 	return func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 		f := o311Format(r)
 		status, doc, err := h(r, c, f)
 		if err != nil {
-			var oe *o311Error
-			var fe open311.FieldErrors
-			switch {
-			case errors.As(err, &oe):
-			case errors.As(err, &fe):
-				oe = fieldErrs(fe)
-			default:
-				code := apperr.CodeOf(err)
-				st := httpStatus(code)
-				msg := apperr.MessageOf(err)
-				if code == apperr.Internal {
-					s.log.Error("open311 request failed", "path", r.URL.Path, "err", err)
-					st, msg = http.StatusInternalServerError, "internal error"
-				}
-				oe = o311Err(st, "%s", msg)
-			}
+			oe := s.o311ErrorOf(r, err)
 			status, doc = oe.status, oe.errs
 		}
-		var buf bytes.Buffer
-		if err := open311.Encode(&buf, f, doc); err != nil {
-			return err
+		return o311Write(w, f, status, doc)
+	}
+}
+
+// o311ErrorOf turns an error into the spec's error array and its status.
+func (s *Server) o311ErrorOf(r *http.Request, err error) *o311Error {
+	var oe *o311Error
+	var fe open311.FieldErrors
+	switch {
+	case errors.As(err, &oe):
+	case errors.As(err, &fe):
+		oe = fieldErrs(fe)
+	default:
+		code := apperr.CodeOf(err)
+		st := httpStatus(code)
+		msg := apperr.MessageOf(err)
+		if code == apperr.Internal {
+			s.log.Error("open311 request failed", "path", r.URL.Path, "err", err)
+			st, msg = http.StatusInternalServerError, "internal error"
 		}
-		w.Header().Set("Content-Type", f.ContentType())
-		w.Header().Set("Access-Control-Allow-Origin", "*") // GeoReport clients run in other origins
-		w.WriteHeader(status)
-		_, err = w.Write(buf.Bytes())
+		oe = o311Err(st, "%s", msg)
+	}
+	return oe
+}
+
+// o311Fail writes err as the spec's error array in the path's format.
+func (s *Server) o311Fail(w http.ResponseWriter, r *http.Request, err error) {
+	oe := s.o311ErrorOf(r, err)
+	if werr := o311Write(w, o311Format(r), oe.status, oe.errs); werr != nil {
+		s.log.Error("open311 error not written", "path", r.URL.Path, "err", werr)
+	}
+}
+
+// o311Write writes an Open311 document with its status.
+func o311Write(w http.ResponseWriter, f open311.Format, status int, doc any) error {
+	var buf bytes.Buffer
+	if err := open311.Encode(&buf, f, doc); err != nil {
 		return err
 	}
+	w.Header().Set("Content-Type", f.ContentType())
+	w.Header().Set("Access-Control-Allow-Origin", "*") // GeoReport clients run in other origins
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // o311Org resolves jurisdiction_id: optional on a single-city install (but

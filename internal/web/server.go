@@ -42,8 +42,10 @@ type Server struct {
 	mux     *http.ServeMux
 	now     func() time.Time
 	loading func() (what string, k, n int, active bool)
-	cache   *respCache
-	defs    *defCache // decoded survey definitions (surveys_defcache.go)
+	// reads limits anonymous reads per client IP (readlimit.go); nil: none.
+	reads *readLimiter
+	cache *respCache
+	defs  *defCache // decoded survey definitions (surveys_defcache.go)
 	// dummyHash is checked against when an account does not exist, so
 	// that sign-in takes as long either way (made at the first such sign-in).
 	dummyHash func() (string, error)
@@ -68,7 +70,8 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{st: o.Store, hub: hub.New(o.Store), cat: cat, cfg: o.Config, log: o.Logger, metrics: newMetrics(), now: o.Store.Now,
-		uploads: &uploads{dir: o.UploadDir, entries: map[string]upload{}}, loading: o.Loading, cache: newRespCache(512), defs: newDefCache(256)}
+		uploads: &uploads{dir: o.UploadDir, entries: map[string]upload{}}, loading: o.Loading, cache: newRespCache(512), defs: newDefCache(256),
+		reads: newReadLimiter(o.Config.PublicReadsPerIP)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
