@@ -37,7 +37,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, code: 200}
 		c := &reqCtx{role: auth.Public, pattern: rt.pattern}
 		err := s.authenticate(r, c)
-		if err == nil && s.reads != nil && limitedRead(r, c) && !s.reads.allow(clientIP(r), time.Now()) { // readlimit.go
+		if err == nil && s.reads != nil && limitedRead(r, c) && !s.reads.allow(clientIP(r), s.now()) { // readlimit.go
 			sw.Header().Set("Retry-After", s.reads.retryAfter())
 			err = apperr.New(apperr.RateLimited, "%s", s.cat.T(c.lang, "error.reads_limited"))
 		}
