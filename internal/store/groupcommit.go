@@ -25,6 +25,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -106,7 +107,7 @@ func (g *groupCommitter) commit(ops []*groupOp) {
 		if _, err = tx.ExecContext(bg, `SAVEPOINT g`); err != nil {
 			break
 		}
-		if op.err = op.fn(ctx, tx); op.err != nil {
+		if op.err = runGroupOp(ctx, op, tx); op.err != nil {
 			if _, err = tx.ExecContext(bg, `ROLLBACK TO g`); err != nil {
 				break
 			}
@@ -131,6 +132,17 @@ func (g *groupCommitter) commit(ops []*groupOp) {
 			}
 		}
 	}
+}
+
+// runGroupOp runs op's function; a panic fails that write alone (it would
+// otherwise end the committer and every later write would wait for ever).
+func runGroupOp(ctx context.Context, op *groupOp, tx *sql.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: a grouped write panicked: %v", p)
+		}
+	}()
+	return op.fn(ctx, tx)
 }
 
 // stop ends the loop once no write is in flight; later writes get errStoreClosed.

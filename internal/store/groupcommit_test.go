@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +13,8 @@ import (
 
 // TestGroupTxKeepsEachWriteApart queues writes behind a write that holds the
 // group committer, so that they run grouped; every third write inserts and
-// then fails. Exactly the writes that returned nil are stored, the failed
+// then fails, and one panics after inserting. Exactly the writes that
+// returned nil are stored, the failed
 // ones left nothing, and the queued writes did share transactions.
 func TestGroupTxKeepsEachWriteApart(t *testing.T) {
 	ctx := context.Background()
@@ -53,6 +55,9 @@ func TestGroupTxKeepsEachWriteApart(t *testing.T) {
 				if i%3 == 0 {
 					return fmt.Errorf("write %d refused", i)
 				}
+				if i == 100 {
+					panic("a bug in a write")
+				}
 				return nil
 			})
 		}()
@@ -67,10 +72,12 @@ func TestGroupTxKeepsEachWriteApart(t *testing.T) {
 		switch {
 		case i%3 == 0 && (err == nil || err.Error() != fmt.Sprintf("write %d refused", i)):
 			t.Errorf("write %d: err %v, want its own refusal", i, err)
-		case i%3 != 0 && err != nil:
+		case i == 100 && (err == nil || !strings.Contains(err.Error(), "panicked")):
+			t.Errorf("write %d panicked: err %v", i, err)
+		case i%3 != 0 && i != 100 && err != nil:
 			t.Errorf("write %d: %v", i, err)
 		}
-		if i%3 != 0 {
+		if i%3 != 0 && i != 100 {
 			want++
 		}
 	}
@@ -78,8 +85,10 @@ func TestGroupTxKeepsEachWriteApart(t *testing.T) {
 	if err := s.w.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE n % 3 = 0) FROM gc_test`).Scan(&got, &bad); err != nil {
 		t.Fatal(err)
 	}
-	if got != want || bad != 0 {
-		t.Errorf("stored %d rows (%d of failed writes), want %d (0)", got, bad, want)
+	var panicked int
+	s.w.QueryRowContext(ctx, `SELECT count(*) FROM gc_test WHERE n = 100`).Scan(&panicked)
+	if got != want || bad != 0 || panicked != 0 {
+		t.Errorf("stored %d rows (%d of failed writes, %d of the panicked one), want %d (0, 0)", got, bad, panicked, want)
 	}
 	if len(txs) >= n || len(txs) < (n+groupMax-1)/groupMax {
 		t.Errorf("%d writes ran in %d transactions: want grouped, at most %d per transaction", n, len(txs), groupMax)
