@@ -257,11 +257,16 @@ func (s *Store) putKBTx(ctx context.Context, tx *sql.Tx, it KBItem, actor, note 
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO kb_versions (item_id, org_id, version, status, record, actor, note, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, it.OrgID, version, it.Status, string(kbSnapshot(it)), actor, note, now)
-		return err
+		return insertKBVersion(ctx, tx, id, version, it, actor, note, now)
 	}()
 	return id, created, err
+}
+
+// insertKBVersion keeps it (its status and snapshot) as version of record id.
+func insertKBVersion(ctx context.Context, tx *sql.Tx, id int64, version int, it KBItem, actor, note string, now int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO kb_versions (item_id, org_id, version, status, record, actor, note, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, it.OrgID, version, it.Status, string(kbSnapshot(it)), actor, note, now)
+	return err
 }
 
 // kbWorkingTx returns the record as its editors see it: its pending
@@ -419,9 +424,7 @@ func (s *Store) DiscardKBRevision(ctx context.Context, orgID, id int64, actor, n
 		if _, err := tx.ExecContext(ctx, `UPDATE kb_items SET version = $2, updated_at = $3 WHERE id = $1`, cur.ID, v, now); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO kb_versions (item_id, org_id, version, status, record, actor, note, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, cur.ID, orgID, v, KBPublished, string(kbSnapshot(cur)), actor, note, now)
-		return err
+		return insertKBVersion(ctx, tx, cur.ID, v, cur, actor, note, now)
 	})
 	return discarded, err
 }

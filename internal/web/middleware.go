@@ -56,7 +56,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		if err != nil {
 			switch {
-			case strings.HasPrefix(rt.pattern, "GET /open311/") || strings.HasPrefix(rt.pattern, "POST /open311/"):
+			case strings.Contains(rt.pattern, " /open311/"):
 				s.o311Fail(sw, r, err) // GeoReport clients read the spec's error array
 			case rt.api:
 				s.failJSON(sw, r, err)

@@ -70,23 +70,22 @@ func o311Format(r *http.Request) open311.Format {
 	return open311.XML
 }
 
-// o311 adapts an Open311 handler: it writes the document or the error in
-// the path's format; nothing reaches the generic JSON error writer (wrap
-// also writes its own errors on these paths with o311Fail).
+// o311 adapts an Open311 handler: it writes the document in the path's
+// format; an error goes back to wrap, which writes it as the spec's error
+// array (o311Fail): nothing on these paths reaches the generic JSON writer.
 func (s *Server) o311(h func(r *http.Request, c *reqCtx, f open311.Format) (status int, doc any, err error)) func(http.ResponseWriter, *http.Request, *reqCtx) error {
 	return func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 		f := o311Format(r)
 		status, doc, err := h(r, c, f)
 		if err != nil {
-			oe := s.o311ErrorOf(r, err)
-			status, doc = oe.status, oe.errs
+			return err
 		}
 		return o311Write(w, f, status, doc)
 	}
 }
 
-// o311ErrorOf turns an error into the spec's error array and its status.
-func (s *Server) o311ErrorOf(r *http.Request, err error) *o311Error {
+// o311Fail writes err as the spec's error array in the path's format.
+func (s *Server) o311Fail(w http.ResponseWriter, r *http.Request, err error) {
 	var oe *o311Error
 	var fe open311.FieldErrors
 	switch {
@@ -103,12 +102,6 @@ func (s *Server) o311ErrorOf(r *http.Request, err error) *o311Error {
 		}
 		oe = o311Err(st, "%s", msg)
 	}
-	return oe
-}
-
-// o311Fail writes err as the spec's error array in the path's format.
-func (s *Server) o311Fail(w http.ResponseWriter, r *http.Request, err error) {
-	oe := s.o311ErrorOf(r, err)
 	if werr := o311Write(w, o311Format(r), oe.status, oe.errs); werr != nil {
 		s.log.Error("open311 error not written", "path", r.URL.Path, "err", werr)
 	}
